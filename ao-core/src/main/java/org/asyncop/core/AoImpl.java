@@ -1,0 +1,479 @@
+package org.asyncop.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.asyncop.core.internal.EventLoop;
+import org.asyncop.core.internal.Log;
+import org.asyncop.core.internal.SerialExecutor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The operation.
+ *
+ * <p>Overview. Requests arrive from any thread; everything they set in motion runs on the loop.
+ * The only cross-thread state is {@link #state} (a bit set changed by CAS), the cancel reason,
+ * and each registration's own state ({@link HookNode}). Everything else (the hook stack, the
+ * children, the count of registrations that hold back the outcome, the outcome itself) is confined
+ * to the loop, so no lock is ever held while user code runs.
+ *
+ * <p>The outcome is delivered, in a loop task of its own, once the loop has seen the completion
+ * and no registration is left (`live == 0`) and no hook drain is pending.
+ */
+final class AoImpl<T> implements Ao<T> {
+  /*
+   * state: bits that are only ever added.
+   *   CANCEL     a cancel was requested (cancel(), cancel(reason), a parent's cancel)
+   *   FORCE      a forced cancel was requested (cancelNow()); implies CANCEL
+   *   DONE       complete/fail/cancelled was called: the outcome is fixed; set exactly once
+   *   DELIVERED  the outcome was handed over (set on the loop)
+   * Named states: RUNNING (no bit), CANCELLING (CANCEL, no DONE), COMPLETING (DONE, not DELIVERED),
+   * COMPLETED (DELIVERED).
+   * Invariants: DONE is set by exactly one completing call, which then hands its outcome to the
+   * loop; DELIVERED implies DONE; after DONE, CANCEL is never newly set (cancel() returns false);
+   * FORCE may still be set until DELIVERED, to reach shielded cleanup that outlives completion.
+   */
+  static final int CANCEL = 1;
+  static final int FORCE = 2;
+  static final int DONE = 4;
+  static final int DELIVERED = 8;
+
+  private static final VarHandle STATE;
+  private static final VarHandle REASON;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE = l.findVarHandle(AoImpl.class, "state", int.class);
+      REASON = l.findVarHandle(AoImpl.class, "cancelReason", Throwable.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final ContextImpl ctx;
+  final EventLoop loop;
+  private final AoHow<T> how;
+  /** This operation's registration on its parent; null for a top-level operation. */
+  private @Nullable ChildLink parentLink;
+  private final long startNanos;
+
+  private volatile int state;
+  /** The reason of the first cancel that gave one; set once. */
+  private volatile @Nullable Throwable cancelReason;
+
+  // ---- confined to the loop ----
+  private @Nullable HookNode top; // hook stack, newest first
+  private @Nullable HookNode firstChild; // nested operations, newest first
+  private int live; // registrations that hold back the outcome
+  private boolean drainQueued;
+  private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
+  private @Nullable List<Throwable> hookErrors;
+  private @Nullable List<String> abandoned;
+  private @Nullable SerialExecutor delivery;
+  /** Links in the loop's list of live top-level operations (see LoopState). */
+  @Nullable AoImpl<?> prevLive;
+
+  @Nullable AoImpl<?> nextLive;
+
+  AoImpl(ContextImpl ctx, EventLoop loop, AoHow<T> how) {
+    this.ctx = ctx;
+    this.loop = loop;
+    this.how = how;
+    this.startNanos = ctx.ticker().nanoTime();
+  }
+
+  // ---------------------------------------------------------------- registrations
+
+  @Override
+  public Registration onCancel(CancelHook hook) {
+    return push(new HookNode(this, requireNonNull(hook, "hook"), false));
+  }
+
+  @Override
+  public Registration attach(CancelHook hook) {
+    return push(new HookNode(this, requireNonNull(hook, "hook"), true));
+  }
+
+  private HookNode push(HookNode n) {
+    if (loop.inLoop()) {
+      link(n);
+    } else {
+      loop.execute(n); // run() links it; close() before that leaves it unlinked
+    }
+    return n;
+  }
+
+  /** Loop: links a registration and, when the operation is already ending, has it fire soon. */
+  void link(HookNode n) {
+    if (n.counted || n.stateAcquire() == HookNode.CLOSED) {
+      return;
+    }
+    n.counted = true;
+    live++;
+    n.inStack = true;
+    n.prev = null;
+    if (n instanceof ChildLink) {
+      n.next = firstChild;
+      if (firstChild != null) {
+        firstChild.prev = n;
+      }
+      firstChild = n;
+    } else {
+      n.next = top;
+      if (top != null) {
+        top.prev = n;
+      }
+      top = n;
+    }
+    if ((state & (CANCEL | DONE)) != 0) {
+      scheduleDrain();
+    }
+  }
+
+  /** Loop: releases a node that moved to CLOSED; it no longer holds back the outcome. */
+  void release(HookNode n) {
+    if (n.inStack) {
+      unlink(n);
+    }
+    if (n.counted) {
+      n.counted = false;
+      live--;
+      maybeDeliver();
+    }
+  }
+
+  private void unlink(HookNode n) {
+    HookNode p = n.prev;
+    HookNode x = n.next;
+    if (p != null) {
+      p.next = x;
+    } else if (n instanceof ChildLink) {
+      firstChild = x;
+    } else {
+      top = x;
+    }
+    if (x != null) {
+      x.prev = p;
+    }
+    n.prev = null;
+    n.next = null;
+    n.inStack = false;
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  @Override
+  public boolean cancel() {
+    return request(CANCEL);
+  }
+
+  @Override
+  public boolean cancel(Throwable reason) {
+    requireNonNull(reason, "reason");
+    if ((state & DONE) == 0) {
+      REASON.compareAndSet(this, null, reason);
+    }
+    return request(CANCEL);
+  }
+
+  @Override
+  public boolean cancelNow() {
+    return request(CANCEL | FORCE);
+  }
+
+  /** Sets {@code bits}; true if this call set the strongest of them. */
+  private boolean request(int bits) {
+    int want = (bits & FORCE) != 0 ? FORCE : CANCEL;
+    for (; ; ) {
+      int s = state;
+      if ((s & want) != 0 || (s & DELIVERED) != 0 || (want == CANCEL && (s & DONE) != 0)) {
+        return false;
+      }
+      // after completion only FORCE may still be added (to reach shielded cleanup)
+      int add = (s & DONE) != 0 ? FORCE : bits;
+      if (STATE.compareAndSet(this, s, s | add)) {
+        break;
+      }
+    }
+    if (loop.inLoop()) {
+      scheduleDrain();
+    } else {
+      loop.execute(this::scheduleDrain);
+    }
+    return true;
+  }
+
+  /** Loop: queues one drain of the hooks, to run as a task of its own. */
+  private void scheduleDrain() {
+    if (!drainQueued) {
+      drainQueued = true;
+      loop.execute(this::drain);
+    }
+  }
+
+  /** Loop: cancels children, then pops and runs the hooks, newest first. */
+  private void drain() {
+    drainQueued = false;
+    int s = state;
+    boolean forced = (s & FORCE) != 0;
+    if ((s & (CANCEL | DONE)) == 0) {
+      return;
+    }
+    for (HookNode c = firstChild; c != null; ) {
+      HookNode next = c.next;
+      if (c.stateAcquire() != HookNode.CLOSED) {
+        fireSafely(c, forced);
+      }
+      c = next;
+    }
+    HookNode n;
+    while ((n = top) != null) {
+      unlink(n);
+      if (!n.casState(HookNode.ARMED, HookNode.FIRED)) {
+        continue; // closed meanwhile; its posted release uncounts it
+      }
+      fireSafely(n, forced);
+      if (!n.attached && n.casState(HookNode.FIRED, HookNode.CLOSED)) {
+        release(n);
+      }
+    }
+    maybeDeliver();
+  }
+
+  private void fireSafely(HookNode n, boolean forced) {
+    try {
+      n.fire(forced);
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
+      if (hookErrors == null) {
+        hookErrors = new ArrayList<>(2);
+      }
+      hookErrors.add(e);
+    }
+  }
+
+  /** Loop: a forced cancel abandoned a shielded child's cleanup. */
+  void abandoned(String purpose) {
+    if (abandoned == null) {
+      abandoned = new ArrayList<>(2);
+    }
+    abandoned.add(purpose);
+  }
+
+  @Override
+  public boolean isCancelRequested() {
+    return (state & CANCEL) != 0;
+  }
+
+  @Override
+  public boolean isCancelNowRequested() {
+    return (state & FORCE) != 0;
+  }
+
+  // ---------------------------------------------------------------- completion
+
+  @Override
+  public void complete(@Nullable T value) {
+    finish(Outcome.ok(value));
+  }
+
+  @Override
+  public void fail(Throwable cause) {
+    finish(Outcome.failed(requireNonNull(cause, "cause")));
+  }
+
+  @Override
+  public void cancelled() {
+    finish(Outcome.cancelled(cancelReason));
+  }
+
+  private void finish(Outcome<T> o) {
+    for (; ; ) {
+      int s = state;
+      if ((s & DONE) != 0) {
+        throw new IllegalStateException("already completed: " + this + "; second outcome " + o);
+      }
+      if (STATE.compareAndSet(this, s, s | DONE)) {
+        break;
+      }
+    }
+    if (loop.inLoop()) {
+      completed(o);
+    } else {
+      loop.execute(() -> completed(o));
+    }
+  }
+
+  /** Loop: the completion has arrived; cancel what is still registered, then deliver. */
+  private void completed(Outcome<T> o) {
+    outcome = o;
+    if (top != null || firstChild != null) {
+      scheduleDrain();
+    } else {
+      maybeDeliver();
+    }
+  }
+
+  @Override
+  public boolean isDone() {
+    return (state & DONE) != 0;
+  }
+
+  /** Loop: delivers once completed and nothing holds the outcome back. */
+  private void maybeDeliver() {
+    if (outcome == null || live != 0 || drainQueued) {
+      return;
+    }
+    int s;
+    do {
+      s = state;
+      if ((s & DELIVERED) != 0) {
+        return;
+      }
+    } while (!STATE.compareAndSet(this, s, s | DELIVERED));
+    loop.execute(this::deliver);
+  }
+
+  private void deliver() {
+    Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
+    Runnable d = () -> {
+      try {
+        how.deliverOutcome(o);
+      } catch (Throwable e) {
+        Log.rethrowIfFatal(e);
+        Log.userCodeThrew("completion callback of " + this, e);
+      }
+    };
+    toCaller(d);
+    ChildLink link = parentLink;
+    if (link == null) {
+      ctx.delivered(this);
+    } else {
+      link.close(); // after the parent's code heard the outcome: the parent may deliver now
+    }
+  }
+
+  private static <E> List<E> orEmpty(@Nullable List<E> l) {
+    return l == null ? List.of() : l;
+  }
+
+  /** Loop: runs {@code d} on the loop (now: we are in a task of our own) or the executor. */
+  private void toCaller(Runnable d) {
+    Executor ex = how.executor();
+    if (ex == null) {
+      d.run();
+      return;
+    }
+    if (delivery == null) {
+      delivery = new SerialExecutor(ex, loop);
+    }
+    delivery.execute(d);
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  @Override
+  public void reportProgress(Progress progress) {
+    requireNonNull(progress, "progress");
+    if (!how.wantsProgress() || (state & DONE) != 0) {
+      return;
+    }
+    loop.execute(
+        () ->
+            toCaller(
+                () -> {
+                  try {
+                    how.deliverProgress(progress);
+                  } catch (Throwable e) {
+                    Log.rethrowIfFatal(e);
+                    Log.userCodeThrew("progress listener of " + this, e);
+                  }
+                }));
+  }
+
+  // ---------------------------------------------------------------- nesting
+
+  @Override
+  public <U> Ao<U> nest(Consumer<Outcome<U>> done) {
+    return nested(requireNonNull(done, "done"), false, "nested");
+  }
+
+  @Override
+  public <U> Ao<U> nestShielded(String purpose, Consumer<Outcome<U>> done) {
+    requireNonNull(purpose, "purpose");
+    return nested(requireNonNull(done, "done"), true, purpose);
+  }
+
+  private <U> Ao<U> nested(Consumer<Outcome<U>> done, boolean shielded, String purpose) {
+    AoHow<U> childHow = AoHow.callback(done).named(name() + "/" + purpose);
+    AoImpl<U> child = new AoImpl<>(ctx, loop, childHow);
+    childHow.bind(child);
+    ChildLink link = new ChildLink(this, child, shielded, purpose);
+    child.parentLink = link;
+    push(link);
+    return child;
+  }
+
+  // ---------------------------------------------------------------- the rest
+
+  @Override
+  public CancelHandle handle() {
+    return new HandleImpl(this, ctx);
+  }
+
+  @Override
+  public AoLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public AoContext context() {
+    return ctx;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    loop.execute(requireNonNull(task, "task"));
+  }
+
+  String name() {
+    String n = how.name();
+    return n != null ? n : "ao@" + Integer.toHexString(System.identityHashCode(this));
+  }
+
+  /** The named state, from the state bits. */
+  String stateName() {
+    int s = state;
+    if ((s & DELIVERED) != 0) {
+      return "COMPLETED";
+    }
+    if ((s & DONE) != 0) {
+      return "COMPLETING";
+    }
+    return (s & CANCEL) != 0 ? "CANCELLING" : "RUNNING";
+  }
+
+  /** Loop (or racy, for diagnostics only): a snapshot for liveOperations(). */
+  AoInfo info() {
+    return new AoInfo(name(), stateName(), age(), live);
+  }
+
+  private Duration age() {
+    return Duration.ofNanos(ctx.ticker().nanoTime() - startNanos);
+  }
+
+  /** Diagnostics; {@code hooks} is read racily when called off the loop. */
+  @Override
+  public String toString() {
+    long ms = age().toMillis();
+    return "Ao[" + name() + ", state=" + stateName() + ", hooks=" + live
+        + ", age=" + ms / 1000 + "." + (ms % 1000) / 100 + "s]";
+  }
+}

@@ -1,0 +1,35 @@
+package org.asyncop.core;
+
+/**
+ * The registration of a nested operation on its parent. A plain cancel of the parent cancels the
+ * child unless it is shielded; a forced cancel reaches every child, and records the purpose of a
+ * shielded one as abandoned. Released when the child's outcome has been handed to the parent.
+ */
+final class ChildLink extends HookNode {
+  final AoImpl<?> child;
+  final boolean shielded;
+  final String purpose;
+
+  ChildLink(AoImpl<?> parent, AoImpl<?> child, boolean shielded, String purpose) {
+    super(parent, null, true);
+    this.child = child;
+    this.shielded = shielded;
+    this.purpose = purpose;
+  }
+
+  @Override
+  void fire(boolean forced) {
+    if (forced) {
+      if (child.cancelNow() && shielded) {
+        ao.abandoned(purpose);
+      }
+    } else if (!shielded) {
+      child.cancel();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChildLink[" + purpose + (shielded ? ", shielded" : "") + ", " + child + "]";
+  }
+}

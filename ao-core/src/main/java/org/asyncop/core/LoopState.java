@@ -1,0 +1,101 @@
+package org.asyncop.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncop.core.internal.EventLoop;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the context tracks per loop: its live top-level operations (an intrusive list, so beginning
+ * an operation allocates nothing more and touches no shared structure) and the begins on their way
+ * to it from other threads.
+ *
+ * <p>Close reaches a loop as a task ({@link #beginClose}); from then on the loop reports itself
+ * quiescent, once, when no operation is live and no begin is pending.
+ */
+final class LoopState {
+  final EventLoop loop;
+  private final ContextImpl ctx;
+  /**
+   * Begins from other threads that passed the open check and are not yet linked. Incremented
+   * before the closing flag is read, so that close (which sets the flag and then reads this) and
+   * begin cannot both miss each other.
+   */
+  final AtomicInteger pendingBegins = new AtomicInteger();
+
+  // ---- confined to the loop ----
+  private @Nullable AoImpl<?> head;
+  private int live;
+  private boolean closing;
+  private boolean quiescent;
+
+  LoopState(EventLoop loop, ContextImpl ctx) {
+    this.loop = loop;
+    this.ctx = ctx;
+  }
+
+  /** Loop: an operation begun on this loop, or arriving from a pending begin. */
+  void add(AoImpl<?> ao) {
+    ao.nextLive = head;
+    if (head != null) {
+      head.prevLive = ao;
+    }
+    head = ao;
+    live++;
+    if (closing) {
+      ao.cancel(); // it raced the close: it is cancelled, never left behind
+    }
+  }
+
+  /** Loop: the operation's outcome was delivered. */
+  void remove(AoImpl<?> ao) {
+    AoImpl<?> p = ao.prevLive;
+    AoImpl<?> n = ao.nextLive;
+    if (p != null) {
+      p.nextLive = n;
+    } else if (head == ao) {
+      head = n;
+    }
+    if (n != null) {
+      n.prevLive = p;
+    }
+    ao.prevLive = null;
+    ao.nextLive = null;
+    live--;
+    checkQuiescent();
+  }
+
+  /** Loop: close has begun; cancel everything live. */
+  void beginClose() {
+    closing = true;
+    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+      a.cancel();
+    }
+    checkQuiescent();
+  }
+
+  /** Loop: {@code ContextImpl.close(Duration)} ran out of time; force what is left. */
+  void cancelNowAll() {
+    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+      a.cancelNow();
+    }
+  }
+
+  /** Loop: tells the context once that nothing is left here. */
+  void checkQuiescent() {
+    if (closing && !quiescent && live == 0 && pendingBegins.get() == 0) {
+      quiescent = true;
+      ctx.loopQuiescent();
+    }
+  }
+
+  /** Loop: snapshot of what is live. */
+  List<AoInfo> snapshot() {
+    List<AoInfo> out = new ArrayList<>(live);
+    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+      out.add(a.info());
+    }
+    return out;
+  }
+}

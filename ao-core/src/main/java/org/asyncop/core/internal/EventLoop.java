@@ -1,0 +1,256 @@
+package org.asyncop.core.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.asyncop.core.AoLoop;
+import org.asyncop.core.LoopDriver;
+import org.asyncop.core.Ticker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One event loop: a thread that runs posted tasks one at a time and polls its drivers in between.
+ *
+ * <p>Either started as a thread of its own ({@link #start()}) or driven by hand with {@link
+ * #runPending()} (deterministic tests; the calling thread then counts as the loop's thread).
+ */
+public final class EventLoop implements AoLoop {
+  /*
+   * Two queues. Tasks posted by the loop's own thread go to `local`, a plain ArrayDeque: that is
+   * the hot path of workflow code (hooks, deliveries, progress), and it needs no atomics. Tasks from
+   * other threads go to `inbox`, a lock-free MPSC-safe queue. Each keeps FIFO per posting thread;
+   * the loop alternates between them so neither starves the other.
+   *
+   * Parking: the loop publishes `parked = true`, re-checks `inbox`, and parks; a poster offers to
+   * `inbox`, then reads `parked`. Both are volatile (sequentially consistent), so at least one side
+   * sees the other: either the loop finds the task before parking, or the poster unparks it.
+   *
+   * Stop: `stopRequested` is set by the context once nothing of it is left; the loop runs what is
+   * queued until both queues are empty, then exits. A task posted after that is logged and dropped.
+   */
+  private static final int BATCH = 256;
+
+  private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+  private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+  private final String threadName;
+  private final int index;
+  private final Ticker ticker;
+  private final Runnable onExit;
+
+  private volatile @Nullable Thread thread;
+  private volatile boolean parked;
+  private volatile boolean stopRequested;
+  private volatile boolean terminated;
+
+  // loop-confined
+  private LoopDriver[] drivers = new LoopDriver[0];
+
+  /**
+   * @param onExit run on the loop's thread after it ran its last task
+   */
+  public EventLoop(String threadName, int index, Ticker ticker, Runnable onExit) {
+    this.threadName = requireNonNull(threadName, "threadName");
+    this.index = index;
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.onExit = requireNonNull(onExit, "onExit");
+  }
+
+  /** Starts the loop's own thread. */
+  public void start() {
+    Thread t = new Thread(this::run, threadName);
+    t.setDaemon(true); // a context left open must not keep the JVM alive
+    thread = t;
+    t.start();
+  }
+
+  /** The loop's thread: its own, or the thread now running {@link #runPending()}. */
+  public @Nullable Thread thread() {
+    return thread;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    requireNonNull(task, "task");
+    if (Thread.currentThread() == thread) {
+      local.add(task);
+      return;
+    }
+    inbox.offer(task);
+    if (parked) {
+      wakeup();
+    }
+    if (terminated && inbox.remove(task)) {
+      Log.warn(threadName + " has stopped; task dropped: " + task);
+    }
+  }
+
+  @Override
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public long nanoTime() {
+    return ticker.nanoTime();
+  }
+
+  @Override
+  public void addDriver(LoopDriver driver) {
+    requireNonNull(driver, "driver");
+    if (!inLoop()) {
+      throw new IllegalStateException("addDriver must be called on the loop's thread " + threadName);
+    }
+    drivers = Arrays.copyOf(drivers, drivers.length + 1);
+    drivers[drivers.length - 1] = driver;
+  }
+
+  @Override
+  public void wakeup() {
+    Thread t = thread;
+    if (t != null && Thread.currentThread() != t) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /** Asks the loop to stop once its queues are empty. Safe from any thread. */
+  public void stop() {
+    stopRequested = true;
+    wakeup();
+  }
+
+  /** Whether the loop has run its last task. */
+  public boolean isTerminated() {
+    return terminated;
+  }
+
+  /**
+   * Manual mode: runs queued tasks and due drivers on the calling thread until nothing is left.
+   *
+   * @return how many tasks ran
+   */
+  public int runPending() {
+    Thread me = Thread.currentThread();
+    Thread before = thread;
+    thread = me;
+    try {
+      int ran = 0;
+      int n;
+      do {
+        n = runBatch();
+        ran += n;
+        pollDrivers();
+      } while (n > 0 || !local.isEmpty() || !inbox.isEmpty());
+      return ran;
+    } finally {
+      thread = before;
+    }
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        runBatch();
+        long wait = pollDrivers();
+        if (local.isEmpty() && inbox.isEmpty()) {
+          if (stopRequested) {
+            break;
+          }
+          park(wait);
+        }
+      }
+    } finally {
+      terminated = true;
+      runLeftovers();
+      try {
+        onExit.run();
+      } catch (RuntimeException e) {
+        Log.userCodeThrew(threadName + " exit action", e);
+      }
+    }
+  }
+
+  /** Tasks that raced the stop still run, so that nothing posted before termination is lost. */
+  private void runLeftovers() {
+    while (runBatch() > 0) {
+      // keep going until both queues are empty
+    }
+  }
+
+  private void park(long waitNanos) {
+    parked = true;
+    try {
+      if (inbox.isEmpty() && !stopRequested) {
+        if (waitNanos == LoopDriver.IDLE) {
+          LockSupport.park(this);
+        } else if (waitNanos > 0) {
+          LockSupport.parkNanos(this, waitNanos);
+        }
+      }
+    } finally {
+      parked = false;
+    }
+  }
+
+  private int runBatch() {
+    int ran = 0;
+    for (; ran < BATCH; ran++) {
+      Runnable t;
+      if ((ran & 1) == 0) {
+        t = local.poll();
+        if (t == null) {
+          t = inbox.poll();
+        }
+      } else {
+        t = inbox.poll();
+        if (t == null) {
+          t = local.poll();
+        }
+      }
+      if (t == null) {
+        break;
+      }
+      runSafely(t);
+    }
+    return ran;
+  }
+
+  private long pollDrivers() {
+    LoopDriver[] ds = drivers;
+    if (ds.length == 0) {
+      return LoopDriver.IDLE;
+    }
+    long now = ticker.nanoTime();
+    long wait = LoopDriver.IDLE;
+    for (LoopDriver d : ds) {
+      try {
+        wait = Math.min(wait, d.poll(now));
+      } catch (Throwable e) {
+        Log.rethrowIfFatal(e);
+        Log.userCodeThrew("loop driver " + d, e);
+      }
+    }
+    return wait;
+  }
+
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable e) {
+      Log.rethrowIfFatal(e);
+      Log.userCodeThrew("task " + task, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EventLoop[" + threadName + (terminated ? ", terminated" : "") + "]";
+  }
+}
