@@ -47,6 +47,8 @@ final class TimersService implements Timers, ContextService {
   private final Ticker ticker;
   private final @Nullable TimerWheel[] wheels;
   private volatile boolean stopped;
+  /** Timers found scheduled when the context stopped (-1 until then); 0 unless something leaked. */
+  private volatile int leftAtStop = -1;
 
   TimersService(AoContext ctx) {
     this.ctx = ctx;
@@ -172,11 +174,17 @@ final class TimersService implements Timers, ContextService {
   public CompletionStage<?> terminated() {
     stopped = true;
     return pending().thenAccept(n -> {
+      leftAtStop = n;
       if (n != 0) {
         LOG.log(Level.WARNING, n + " timers still scheduled when context " + ctx.name()
             + " stopped; their operations had ended, so they can no longer fire into anything");
       }
     });
+  }
+
+  /** Timers found scheduled when the context stopped, -1 before that. */
+  int leftAtStop() {
+    return leftAtStop;
   }
 
   static long nanos(Duration d) {
