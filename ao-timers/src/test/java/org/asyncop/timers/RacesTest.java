@@ -68,7 +68,7 @@ class RacesTest {
   }
 
   @Test
-  void expiryCancelAndCloseRacingFromThreeThreadsCallAtMostOnceAndNeverAfterClose()
+  void expiryCancelAndCloseRacingFromThreeThreadsCallOnceOrNeverIfCloseWon()
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (AoContext ctx = AoContext.create()) {
@@ -81,11 +81,13 @@ class RacesTest {
         CompletableFuture<Outcome<Void>> outcome = new CompletableFuture<>();
         Ao<Void> ao = begin(ctx, outcome);
         AtomicInteger calls = new AtomicInteger();
-        AtomicBoolean closeReturned = new AtomicBoolean();
+        // set once close() has returned having removed the timer (not merely found it ended):
+        // from then on nothing may be called
+        AtomicBoolean closeRemovedIt = new AtomicBoolean();
         int iteration = i;
         java.util.function.Consumer<Rc> cb = rc -> {
-          if (closeReturned.get()) {
-            violations.add("call " + rc + " after close() returned, iteration " + iteration);
+          if (closeRemovedIt.get()) {
+            violations.add("call " + rc + " after close() removed it, iteration " + iteration);
           }
           if (calls.incrementAndGet() > 1) {
             violations.add("second call " + rc + ", iteration " + iteration);
@@ -105,7 +107,7 @@ class RacesTest {
         if (mode != 0) {
           racers.add(() -> {
             r.close();
-            closeReturned.set(true);
+            closeRemovedIt.set(((Timer) r).stateAcquire() == Timer.CLOSED);
             return null;
           });
         }
@@ -114,6 +116,10 @@ class RacesTest {
         outcome.get(30, TimeUnit.SECONDS);
         Loops.threadOf(ao);
         int n = calls.get();
+        int end = ((Timer) r).stateAcquire();
+        if (end == Timer.CLOSED ? n != 0 : end != Timer.DONE || n != 1) {
+          violations.add("ended in state " + r + " with " + n + " calls, iteration " + i);
+        }
         if (mode == 0 && n != 1) {
           violations.add("expected exactly one call without close, got " + n);
         }
