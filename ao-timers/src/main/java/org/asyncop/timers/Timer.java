@@ -136,12 +136,14 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
   /** As a loop task: releases a timer closed from another thread. */
   @Override
   public final void run() {
+    checkOnLoop();
     release();
   }
 
   /** The operation was cancelled or completed: the hook, on the loop. */
   @Override
   public final void cancel() {
+    checkOnLoop();
     hook = null; // the core releases a hook once it ran
     for (; ; ) {
       int s = state;
@@ -157,6 +159,13 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
       w.cancel(this);
     }
     aoCancelled();
+  }
+
+  /** The task and hook faces of this object are for the loop; a cast elsewhere would race it. */
+  private void checkOnLoop() {
+    if (!ao.loop().inLoop()) {
+      throw new IllegalStateException("only the loop of " + ao + " may run " + this);
+    }
   }
 
   /** The wheel says the timer is due; on the loop. */
