@@ -320,6 +320,28 @@ class TimersTest {
   }
 
   @Test
+  void eachTimerFiresOnItsOwnAosLoop() {
+    ctx.close();
+    ctx = AoContext.builder().loops(2).build();
+    List<Ao<Void>> aos = new java.util.ArrayList<>();
+    List<Calls> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      // begun on a loop, an operation is bound to that loop: four on each
+      CompletableFuture<Ao<Void>> made = new CompletableFuture<>();
+      ctx.loops().get(i % 2).execute(() -> made.complete(begin()));
+      Ao<Void> ao = made.orTimeout(10, TimeUnit.SECONDS).join();
+      Calls c = new Calls();
+      Timers.of(ctx).sleep(ao, Duration.ofMillis(i), c);
+      aos.add(ao);
+      calls.add(c);
+    }
+    for (int i = 0; i < 8; i++) {
+      calls.get(i).awaitOnly(Rc.OK, threadOf(aos.get(i)));
+    }
+    assertEquals(2, aos.stream().map(Loops::threadOf).distinct().count(), "both loops used");
+  }
+
+  @Test
   void ofGivesTheSameTimersForTheSameContext() {
     assertSame(Timers.of(ctx), Timers.of(ctx));
   }
