@@ -164,6 +164,30 @@ class TimerWheelTest {
   }
 
   @Test
+  void aNodeRescheduledFromItsPlannedTimeFiresOncePerPeriodDespiteLatePolls() {
+    long origin = 123_456_789L;
+    TimerWheel w = new TimerWheel(origin, SHIFT);
+    long period = 10_000_000L;
+    long[] planned = {origin + period};
+    int[] fired = {0};
+    TimerWheel.Node n = new TimerWheel.Node() {
+      @Override
+      protected void expire() {
+        fired[0]++;
+        planned[0] += period;
+        w.schedule(this, planned[0]);
+      }
+    };
+    w.schedule(n, planned[0]);
+    Random rnd = new Random(7);
+    for (int k = 1; k <= 1_000; k++) {
+      long now = origin + k * period + 300_000 + rnd.nextInt(2_700_000);
+      w.poll(now);
+      assertEquals(k, fired[0], "period " + k + " at " + (now - origin));
+    }
+  }
+
+  @Test
   void daysAheadNeedOnlyAFewPolls() {
     TimerWheel w = new TimerWheel(0, SHIFT);
     long threeDays = TimeUnit.DAYS.toNanos(3) + 12_345;
