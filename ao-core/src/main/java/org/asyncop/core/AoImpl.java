@@ -82,6 +82,9 @@ final class AoImpl<T> implements Ao<T> {
 
   @Nullable AoImpl<?> nextLive;
 
+  /** Where this top-level operation stands in that list: LoopState.NEW, LISTED or GONE. */
+  byte listing;
+
   AoImpl(ContextImpl ctx, EventLoop loop, AoHow<T> how) {
     this.ctx = ctx;
     this.loop = loop;
