@@ -89,7 +89,8 @@ final class AoImpl<T> implements Ao<T> {
     this.ctx = ctx;
     this.loop = loop;
     this.how = how;
-    this.startNanos = ctx.ticker().nanoTime();
+    // for age() only: on the loop, one clock read serves every operation begun in a batch
+    this.startNanos = loop.inLoop() ? loop.batchNanoTime() : ctx.ticker().nanoTime();
   }
 
   // ---------------------------------------------------------------- registrations
