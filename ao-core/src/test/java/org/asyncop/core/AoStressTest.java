@@ -165,29 +165,22 @@ class AoStressTest {
             ao.execute(() -> regs[hook] = ao.onCancel(() -> book.hookRan(op, hook)));
           }
         }
-        int closeWho = rnd.nextInt(4); // 0: producer now, 1: loop, 2: other thread, 3: never
+        // who closes hooks 1 and 2: 0 the producer at once (hook 1, if already pushed), 1 the loop
+        // before anything ends it (the ending then starts from that loop task), 2 the loop at a
+        // random moment through another thread, 3 nobody
+        int closeWho = rnd.nextInt(4);
         int end = rnd.nextInt(6);
         if (closeWho == 0 && regs[1] != null) {
           book.close(regs[1], op, 1, true);
-        } else if (closeWho == 1) {
-          ao.execute(() -> closeAll(book, regs, op, true));
         }
-        switch (end) {
-          case 0 -> book.tryEnd(ao, op, Rc.OK); // producer completes at once
-          case 1 -> ao.execute(() -> book.tryEnd(ao, op, Rc.OK)); // the loop completes
-          case 2 -> others.execute(ao::cancel); // cancelled from elsewhere
-          case 3 -> { // cancel races the loop's completion
-            others.execute(ao::cancel);
-            ao.execute(() -> book.tryEnd(ao, op, Rc.OK));
-          }
-          case 4 -> { // cancelNow races another thread's failure
-            others.execute(() -> book.tryEnd(ao, op, Rc.FAIL));
-            ao.cancelNow();
-          }
-          default -> { // another thread completes while the producer cancels
-            others.execute(() -> book.tryEnd(ao, op, Rc.OK));
-            ao.cancel(new IllegalStateException("reason " + op));
-          }
+        if (closeWho == 1) {
+          ao.execute(
+              () -> {
+                closeAll(book, regs, op, true);
+                end(book, ao, op, end, others);
+              });
+        } else {
+          end(book, ao, op, end, others);
         }
         if (closeWho == 2) {
           others.execute(() -> ao.execute(() -> closeAll(book, regs, op, false)));
@@ -195,6 +188,27 @@ class AoStressTest {
       }
     } catch (Throwable e) {
       book.errors.add(e);
+    }
+  }
+
+  /** Starts the end of one operation in one of the racing ways. */
+  private static void end(Book book, Ao<String> ao, int op, int end, ExecutorService others) {
+    switch (end) {
+      case 0 -> book.tryEnd(ao, op, Rc.OK); // completed at once, where we are
+      case 1 -> ao.execute(() -> book.tryEnd(ao, op, Rc.OK)); // the loop completes
+      case 2 -> others.execute(ao::cancel); // cancelled from elsewhere
+      case 3 -> { // cancel races the loop's completion
+        others.execute(ao::cancel);
+        ao.execute(() -> book.tryEnd(ao, op, Rc.OK));
+      }
+      case 4 -> { // cancelNow races another thread's failure
+        others.execute(() -> book.tryEnd(ao, op, Rc.FAIL));
+        ao.cancelNow();
+      }
+      default -> { // another thread completes while this one cancels with a reason
+        others.execute(() -> book.tryEnd(ao, op, Rc.OK));
+        ao.cancel(new IllegalStateException("reason " + op));
+      }
     }
   }
 
