@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * while it runs, so the model checker sees every thread involved.
  */
 class AoLincheckTest {
-  private static final int INVOCATIONS = Integer.getInteger("asyncop.lincheck.invocations", 500);
+  private static final int INVOCATIONS = Integer.getInteger("asyncop.lincheck.invocations", 200);
 
   /** What one scenario observes. */
   private static final class World {

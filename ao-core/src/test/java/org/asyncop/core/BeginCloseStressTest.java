@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
  * cancelled, some with a hook pushed from outside) while another thread closes the context. Every
  * begun operation gets exactly one outcome; a begin that starts after close began throws
  * IllegalStateException; when close returns, no thread of the context is alive. Rounds scale with
- * {@code -Dasyncop.stress.closeRounds} (default 500).
+ * {@code -Dasyncop.stress.closeRounds} (default 300).
  */
 class BeginCloseStressTest {
-  private static final int ROUNDS = Integer.getInteger("asyncop.stress.closeRounds", 500);
+  private static final int ROUNDS = Integer.getInteger("asyncop.stress.closeRounds", 300);
   private static final int BEGINNERS = 2;
 
   @Test

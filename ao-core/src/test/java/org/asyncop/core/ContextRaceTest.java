@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Races of the context's bookkeeping: begin against close and delivery, services against close. */
 class ContextRaceTest {
-  private static final int INVOCATIONS = Integer.getInteger("asyncop.lincheck.invocations", 200);
+  private static final int INVOCATIONS = Integer.getInteger("asyncop.lincheck.invocations", 100);
 
   /** A service that counts how often it was told that close began. */
   static final class CountingService implements ContextService {
