@@ -75,6 +75,7 @@ final class AoImpl<T> implements Ao<T> {
   private boolean drainQueued;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
+  private boolean handedOver; // deliver() has read hookErrors: later errors can only be logged
   private @Nullable List<String> abandoned;
   private @Nullable SerialExecutor delivery;
   /** Links in the loop's list of live top-level operations (see LoopState). */
@@ -256,6 +257,10 @@ final class AoImpl<T> implements Ao<T> {
       n.fire(forced);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
+      if (handedOver) { // a hook registered after the end: no outcome left to carry its error
+        Log.userCodeThrew("cancel hook of " + this + ", run after its outcome was delivered,", e);
+        return;
+      }
       if (hookErrors == null) {
         hookErrors = new ArrayList<>(2);
       }
@@ -346,6 +351,7 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private void deliver() {
+    handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
     Runnable d = () -> {
       try {
