@@ -73,8 +73,15 @@ final class AoImpl<T> implements Ao<T> {
   private @Nullable HookNode firstChild; // nested operations, newest first
   private int live; // registrations that hold back the outcome
   private boolean drainQueued;
+  /**
+   * The loop has seen a cancel request. The loop decides from what it has seen, not from the
+   * state bits, which other threads may have set ahead of the tasks still queued: otherwise a
+   * hook whose link task is still queued behind the request would fire alone, out of LIFO order.
+   */
+  private boolean cancelSeen;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
+  private boolean handedOver; // deliver() has read hookErrors: later errors can only be logged
   private @Nullable List<String> abandoned;
   private @Nullable SerialExecutor delivery;
   /** Links in the loop's list of live top-level operations (see LoopState). */
@@ -82,11 +89,15 @@ final class AoImpl<T> implements Ao<T> {
 
   @Nullable AoImpl<?> nextLive;
 
+  /** Where this top-level operation stands in that list: LoopState.NEW, LISTED or GONE. */
+  byte listing;
+
   AoImpl(ContextImpl ctx, EventLoop loop, AoHow<T> how) {
     this.ctx = ctx;
     this.loop = loop;
     this.how = how;
-    this.startNanos = ctx.ticker().nanoTime();
+    // for age() only: on the loop, one clock read serves every operation begun in a batch
+    this.startNanos = loop.inLoop() ? loop.batchNanoTime() : ctx.ticker().nanoTime();
   }
 
   // ---------------------------------------------------------------- registrations
@@ -132,7 +143,7 @@ final class AoImpl<T> implements Ao<T> {
       }
       top = n;
     }
-    if ((state & (CANCEL | DONE)) != 0) {
+    if (cancelSeen || outcome != null) {
       scheduleDrain();
     }
   }
@@ -203,11 +214,17 @@ final class AoImpl<T> implements Ao<T> {
       }
     }
     if (loop.inLoop()) {
-      scheduleDrain();
+      cancelSeen();
     } else {
-      loop.execute(this::scheduleDrain);
+      loop.execute(this::cancelSeen);
     }
     return true;
+  }
+
+  /** Loop: a cancel request arrived. */
+  private void cancelSeen() {
+    cancelSeen = true;
+    scheduleDrain();
   }
 
   /** Loop: queues one drain of the hooks, to run as a task of its own. */
@@ -221,11 +238,10 @@ final class AoImpl<T> implements Ao<T> {
   /** Loop: cancels children, then pops and runs the hooks, newest first. */
   private void drain() {
     drainQueued = false;
-    int s = state;
-    boolean forced = (s & FORCE) != 0;
-    if ((s & (CANCEL | DONE)) == 0) {
+    if (!cancelSeen && outcome == null) {
       return;
     }
+    boolean forced = (state & FORCE) != 0;
     for (HookNode c = firstChild; c != null; ) {
       HookNode next = c.next;
       if (c.stateAcquire() != HookNode.CLOSED) {
@@ -252,6 +268,10 @@ final class AoImpl<T> implements Ao<T> {
       n.fire(forced);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
+      if (handedOver) { // a hook registered after the end: no outcome left to carry its error
+        Log.userCodeThrew("cancel hook of " + this + ", run after its outcome was delivered,", e);
+        return;
+      }
       if (hookErrors == null) {
         hookErrors = new ArrayList<>(2);
       }
@@ -342,6 +362,7 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private void deliver() {
+    handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
     Runnable d = () -> {
       try {
