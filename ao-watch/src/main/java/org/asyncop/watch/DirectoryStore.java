@@ -14,15 +14,18 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -55,7 +58,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Watching: one JDK {@link WatchService} on every directory of the folder (inotify on Linux),
  * serviced by one thread of the store, on which listeners run, one at a time, in the order the
  * file system reported the changes. A new directory is registered and then scanned, so what was
- * written into it before registration is reported too. When the file system drops events ({@code
+ * written into it before registration is reported too (what a scan finds is reported in directory
+ * order, since the file system does not say in which order it happened). When the file system drops events ({@code
  * OVERFLOW}), the store registers any directory it missed and tells every watcher that its own
  * path changed, so that a re-read sees the current state; nothing is lost silently. If the watch
  * thread breaks, every watcher hears {@code onFailure}.
@@ -459,37 +463,36 @@ public final class DirectoryStore implements WatchableStore {
    */
   private void registerTree(Path top, boolean report) throws IOException {
     List<Path> found = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(top)) {
-      s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-          .filter(p -> p.equals(folder) || !hidden(p))
-          .forEach(found::add);
-    } catch (NoSuchFileException e) {
-      return; // removed again before we got to it; its delete event reports it
-    } catch (UncheckedIOException e) {
-      if (e.getCause() instanceof NoSuchFileException) {
-        return;
-      }
-      throw e.getCause();
-    }
-    for (Path d : found) {
-      try { // registering again returns the same key: harmless
-        dirs.put(d.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), d);
-      } catch (NoSuchFileException e) {
-        continue; // removed meanwhile
-      }
-      if (report) {
+    Files.walkFileTree(
+        top,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+            if (!d.equals(folder) && d.getFileName().toString().startsWith(".")) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            try { // registering again returns the same key: harmless
+              dirs.put(d.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), d);
+            } catch (NoSuchFileException e) {
+              return FileVisitResult.SKIP_SUBTREE; // removed meanwhile; its delete event reports it
+            }
+            found.add(d);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE; // a temp file renamed, a node removed: not an error
+            }
+            throw e;
+          }
+        });
+    if (report) {
+      for (Path d : found) {
         watches.fire(pathOf(d));
       }
     }
-  }
-
-  private boolean hidden(Path p) {
-    for (Path seg : folder.relativize(p)) {
-      if (seg.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

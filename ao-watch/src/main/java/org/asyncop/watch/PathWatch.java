@@ -11,17 +11,21 @@ import org.apache.zookeeper.Watcher;
 final class PathWatch implements Watcher {
   final String path;
   final CopyOnWriteArraySet<ZkWatch> listeners = new CopyOnWriteArraySet<>();
+  /** The namespace znode, stripped from the server's paths. */
+  private final String rootPath;
 
-  PathWatch(String path) {
+  PathWatch(String path, String rootPath) {
     this.path = path;
+    this.rootPath = rootPath;
   }
 
   @Override
   public void process(WatchedEvent event) {
-    String changed = event.getPath();
-    if (event.getType() == Event.EventType.None || changed == null) {
+    String serverPath = event.getPath();
+    if (event.getType() == Event.EventType.None || serverPath == null || !serverPath.startsWith(rootPath)) {
       return; // connection states reach the store through Curator's listener instead
     }
+    String changed = serverPath.length() == rootPath.length() ? StorePath.ROOT : serverPath.substring(rootPath.length());
     for (ZkWatch w : listeners) {
       w.changed(changed);
     }

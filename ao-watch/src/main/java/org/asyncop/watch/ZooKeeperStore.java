@@ -22,6 +22,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher.WatcherType;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Watching: one persistent recursive ZooKeeper watch ({@link AddWatchMode#PERSISTENT_RECURSIVE})
  * per distinct watched path, shared by every watch on that path and removed from the server when
- * the last one is closed. Listeners run on ZooKeeper's event thread, in the order the server sent
+ * the last one is closed (so the store's client must not hold other persistent recursive
+ * watches of its own on those paths). Listeners run on ZooKeeper's event thread, in the order the server sent
  * the events.
  *
  * <p>Connection loss: <b>a re-read after reconnect</b> when the session survived, <b>FAIL</b> when
@@ -59,12 +61,15 @@ public final class ZooKeeperStore implements WatchableStore {
   private static final byte[] NO_VALUE = new byte[0];
 
   private final CuratorFramework client;
+  /** The namespace's znode, e.g. {@code /asyncop}: store paths live under it. */
+  private final String rootPath;
   private final ExecutorService admin;
   private final ConcurrentHashMap<String, PathWatch> byPath = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private ZooKeeperStore(CuratorFramework client) {
     this.client = client;
+    this.rootPath = "/" + client.getNamespace();
     this.admin =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -353,10 +358,11 @@ public final class ZooKeeperStore implements WatchableStore {
       pw.listeners.add(w);
       return;
     }
-    pw = new PathWatch(w.path);
+    pw = new PathWatch(w.path, rootPath);
     pw.listeners.add(w);
     try {
-      client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(pw).forPath(w.path);
+      // ZooKeeper's own API: Curator's remove() does not find watchers that its add() wrapped
+      client.getZookeeperClient().getZooKeeper().addWatch(server(w.path), pw, AddWatchMode.PERSISTENT_RECURSIVE);
     } catch (Exception e) {
       throw failure("watch", w.path, e);
     }
@@ -380,21 +386,44 @@ public final class ZooKeeperStore implements WatchableStore {
         return;
       }
       byPath.remove(w.path);
-      try {
-        client.watchers().remove(pw).ofType(WatcherType.PersistentRecursive).forPath(w.path);
-      } catch (KeeperException.NoWatcherException e) {
-        // the session that had it is gone
-      } catch (Exception e) {
-        Log.warn("removing the ZooKeeper watch on " + w.path + " from the server failed; removing it locally", e);
-        try {
-          client.watchers().remove(pw).ofType(WatcherType.PersistentRecursive).locally().forPath(w.path);
-        } catch (Exception e2) {
-          Log.warn("removing the ZooKeeper watch on " + w.path + " locally failed", e2);
-        }
-      }
+      removeFromServer(pw);
     } finally {
       w.removedDone();
     }
+  }
+
+  /** Admin thread: removes a path's watch from the server, or at least from this client. */
+  private void removeFromServer(PathWatch pw) {
+    ZooKeeper zk;
+    try {
+      zk = client.getZookeeperClient().getZooKeeper();
+    } catch (Exception e) {
+      Log.warn("no ZooKeeper handle to remove the watch on " + pw.path, e);
+      return;
+    }
+    try {
+      // removeWatches(path, watcher, ...) only checks the server and removes locally: the server
+      // keeps the path watched. removeAllWatches removes it on the server; this client has no
+      // other persistent recursive watcher on the path (one PathWatch per path).
+      zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, false);
+    } catch (KeeperException.NoWatcherException e) {
+      // the session that had it is gone
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Log.warn("removing the ZooKeeper watch on " + pw.path + " from the server failed; removing it locally", e);
+      try {
+        zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, true);
+      } catch (Exception e2) {
+        Log.warn("removing the ZooKeeper watch on " + pw.path + " locally failed", e2);
+      }
+    }
+  }
+
+  /** The server-side path of a store path (under the namespace). */
+  private String server(String path) {
+    return path.length() == 1 ? rootPath : rootPath + path;
   }
 
   /** Admin thread: a connection state change. */
@@ -419,8 +448,11 @@ public final class ZooKeeperStore implements WatchableStore {
     byPath.clear();
     for (PathWatch pw : all) {
       try {
-        client.watchers().remove(pw).ofType(WatcherType.PersistentRecursive).locally().forPath(pw.path);
+        client.getZookeeperClient().getZooKeeper().removeWatches(server(pw.path), pw, WatcherType.PersistentRecursive, true);
       } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
         // nothing left to remove (the handle was reset with the session)
       }
       for (ZkWatch w : pw.listeners) {
