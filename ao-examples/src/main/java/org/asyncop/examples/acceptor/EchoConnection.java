@@ -1,0 +1,101 @@
+package org.asyncop.examples.acceptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.asyncop.core.Ao;
+import org.asyncop.core.Rc;
+import org.asyncop.watch.Channels;
+import org.jspecify.annotations.Nullable;
+
+/*
+ * One echo connection: the lifetime of its operation. Reads what the peer sends and writes it
+ * back, waiting on a readiness watch whenever the socket has nothing to read or no room to write,
+ * so the operation always has exactly one watch registered while it waits: a cancel reaches it,
+ * its callback gets CANCEL, and the connection closes its socket and ends with CANCEL. The peer
+ * closing ends it OK; an I/O error ends it FAIL. The socket is closed before the operation
+ * completes, on every path, so that when the supervisor hears the end no descriptor is left.
+ *
+ * Confined to the operation's loop. At most ROUNDS reads per turn, then the connection yields
+ * (re-posts itself) so that one busy peer cannot starve the others on the loop.
+ */
+final class EchoConnection {
+  private static final int ROUNDS = 16;
+
+  private final SocketChannel ch;
+  private final Ao<Void> ao;
+  private final Channels channels;
+  private final Runnable onEnd;
+  private final ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+  /** The buffer holds data still to be written back. */
+  private boolean writing;
+
+  EchoConnection(SocketChannel ch, Ao<Void> ao, Channels channels, Runnable onEnd) {
+    this.ch = ch;
+    this.ao = ao;
+    this.channels = channels;
+    this.onEnd = onEnd;
+  }
+
+  /** Loop: begins echoing. */
+  void start() {
+    pump();
+  }
+
+  private void pump() {
+    if (ao.isCancelRequested()) { // came back from a yield after a cancel
+      end(Rc.CANCEL, null);
+      return;
+    }
+    try {
+      for (int round = 0; round < ROUNDS; round++) {
+        if (writing) {
+          ch.write(buf);
+          if (buf.hasRemaining()) {
+            channels.whenWritable(ao, ch, this::ready);
+            return;
+          }
+          writing = false;
+        }
+        buf.clear();
+        int n = ch.read(buf);
+        if (n < 0) {
+          end(Rc.OK, null);
+          return;
+        }
+        if (n == 0) {
+          channels.whenReadable(ao, ch, this::ready);
+          return;
+        }
+        buf.flip();
+        writing = true;
+      }
+      ao.execute(this::pump); // yield to the other connections, then go on
+    } catch (IOException e) {
+      end(Rc.FAIL, e);
+    }
+  }
+
+  private void ready(Rc rc) {
+    if (rc == Rc.OK && !ao.isCancelRequested()) {
+      pump();
+    } else {
+      end(rc == Rc.OK ? Rc.CANCEL : rc, null);
+    }
+  }
+
+  private void end(Rc rc, @Nullable IOException e) {
+    try {
+      ch.close();
+    } catch (IOException closing) {
+      // nothing more to release: the descriptor is gone either way
+    }
+    onEnd.run();
+    switch (rc) {
+      case OK -> ao.complete(null);
+      case CANCEL -> ao.cancelled();
+      case FAIL -> ao.fail(e != null ? e : new IOException("the socket was closed under the connection"));
+      default -> throw new IllegalStateException("Invalid rc: " + rc);
+    }
+  }
+}
