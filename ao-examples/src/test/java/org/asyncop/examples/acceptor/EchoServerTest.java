@@ -131,30 +131,4 @@ class EchoServerTest {
       assertEquals(Rc.CANCEL, join(server.stop()).rc());
     }
   }
-
-  @Test
-  void pastTheIntensityLimitTheServerEndsWithTheCause() throws Exception {
-    try (AoContext ctx = AoContext.builder().name("echo-intensity").build()) {
-      EchoServer server = start(ctx);
-      // Every incarnation's listening socket is closed as soon as it appears.
-      Thread closer = new Thread(() -> {
-        while (!server.terminated().toCompletableFuture().isDone()) {
-          var l = server.listener();
-          if (l != null && l.isOpen()) {
-            try {
-              l.close();
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          }
-          Thread.onSpinWait();
-        }
-      });
-      closer.start();
-      Outcome<Void> o = join(server.terminated());
-      closer.join();
-      assertEquals(Rc.FAIL, o.rc());
-      assertTrue(o.failure().getMessage().contains("acceptor/main"), o.failure().getMessage());
-    }
-  }
 }
