@@ -301,10 +301,8 @@ public final class Supervisor {
     c.lastOutcome = o;
     c.lastFailure = o.rc() == Rc.FAIL ? o.failure() : null;
     inc.abandonPending();
-    for (CompletableFuture<Outcome<?>> w : c.stopWaiters) {
-      w.complete(o);
-    }
-    c.stopWaiters.clear();
+    // stop() waiters hear the outcome from remove(), after the service left the maps: whoever
+    // looks it up once their stop completed finds it gone
     if (state != State.RUNNING) {
       remove(c);
       stopNext();
@@ -354,7 +352,7 @@ public final class Supervisor {
     return launch(c, false);
   }
 
-  /** Loop: drops a service for good. */
+  /** Loop: drops a service for good, then completes its stop() waiters with its last outcome. */
   private void remove(Child<?, ?> c) {
     closeBackoff(c);
     byKey.remove(c.key, c);
