@@ -16,12 +16,9 @@ import org.jspecify.annotations.Nullable;
  * closing ends it OK; an I/O error ends it FAIL. The socket is closed before the operation
  * completes, on every path, so that when the supervisor hears the end no descriptor is left.
  *
- * Confined to the operation's loop. At most ROUNDS reads per turn, then the connection yields
- * (re-posts itself) so that one busy peer cannot starve the others on the loop.
+ * Confined to the operation's loop.
  */
 final class EchoConnection {
-  private static final int ROUNDS = 16;
-
   private final SocketChannel ch;
   private final Ao<Void> ao;
   private final Channels channels;
@@ -43,20 +40,12 @@ final class EchoConnection {
   }
 
   private void pump() {
-    if (ao.isCancelRequested()) { // came back from a yield after a cancel
+    if (ao.isCancelRequested()) { // came back after a cancel with no watch registered
       end(Rc.CANCEL, null);
       return;
     }
     try {
-      for (int round = 0; round < ROUNDS; round++) {
-        if (writing) {
-          ch.write(buf);
-          if (buf.hasRemaining()) {
-            channels.whenWritable(ao, ch, this::ready);
-            return;
-          }
-          writing = false;
-        }
+      if (!writing) {
         buf.clear();
         int n = ch.read(buf);
         if (n < 0) {
@@ -70,7 +59,15 @@ final class EchoConnection {
         buf.flip();
         writing = true;
       }
-      ao.execute(this::pump); // yield to the other connections, then go on
+      ch.write(buf);
+      if (buf.hasRemaining()) {
+        channels.whenWritable(ao, ch, this::ready);
+        return;
+      }
+      writing = false;
+      // The peer may have sent more already: look again, but behind the other connections'
+      // work queued on the loop, so that one busy peer cannot hold the loop while others wait.
+      ao.execute(this::pump);
     } catch (IOException e) {
       end(Rc.FAIL, e);
     }
