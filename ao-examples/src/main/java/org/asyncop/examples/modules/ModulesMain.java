@@ -28,6 +28,6 @@ public final class ModulesMain {
     Thread.sleep(100); // let the timers tick (a demo, not a test)
     System.out.println("unloaded: " + host.unload("ticker").toCompletableFuture().join());
     List<UnloadReport> rest = host.quit().toCompletableFuture().join();
-    System.out.println("quit: " + rest + "; loop ended: " + host.context().isClosing());
+    System.out.println("quit: " + rest + "; modules left: " + host.loaded());
   }
 }

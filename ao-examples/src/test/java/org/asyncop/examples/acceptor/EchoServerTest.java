@@ -85,7 +85,7 @@ class EchoServerTest {
 
   @Test
   void stopWithAThousandOpenConnectionsLeavesNoSocketOpen() throws Exception {
-    long before = Sockets.openSockets();
+    long before = Sockets.openSocketsAfterWarmUp();
     List<Socket> clients = new ArrayList<>();
     try (AoContext ctx = AoContext.builder().name("echo-stop").build()) {
       EchoServer server = start(ctx);

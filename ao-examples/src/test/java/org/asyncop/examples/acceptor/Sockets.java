@@ -37,6 +37,23 @@ final class Sockets {
     return in.read() < 0;
   }
 
+  /**
+   * The sockets this process has open once the JDK has set up what it opens lazily, for good (on
+   * JDK 17, the socket it keeps for closing channels that a selector still holds): a whole server
+   * lifecycle runs first.
+   */
+  static long openSocketsAfterWarmUp() throws Exception {
+    try (org.asyncop.core.AoContext ctx = org.asyncop.core.AoContext.builder().name("warm-up").build()) {
+      EchoServer server = EchoServer.start(ctx,
+          new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).toCompletableFuture().get();
+      try (Socket s = connect(server.port())) {
+        echo(s, 10);
+        server.stop().toCompletableFuture().get();
+      }
+    }
+    return openSockets();
+  }
+
   /** The sockets this process has open (Linux): descriptors that link to {@code socket:[...]}. */
   static long openSockets() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
