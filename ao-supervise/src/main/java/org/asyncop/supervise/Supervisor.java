@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads: every method is safe from any thread and never blocks. Requests are carried out on
  * the supervisor's loop, in the order they were made (for requests from one thread). The returned
  * stages complete on that loop (a reply: on the thread that answered); actions chained on them
- * without an executor run there and must not block.
+ * without an executor run there and must not block. Once the supervisor has ended, every request
+ * fails its stage with {@link IllegalStateException}.
  *
  * <p>Example (compiled in {@code SupervisorExampleTest}):
  *
