@@ -140,4 +140,20 @@ class SupervisorRestartTest {
     }
     assertEquals(3, sup.lookup(A).orElseThrow().restarts());
   }
+
+  @Test
+  void childrenKeepTheirStartOrderAndReportUptimeAndRestarts() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.start(B, counting("b", log)));
+    join(sup.start(C, counting("c", log)));
+    time.advance(Duration.ofSeconds(3));
+    join(sup.restart(A));
+    List<ChildInfo> children = sup.children();
+    assertEquals(List.of(A, B, C), children.stream().map(ChildInfo::key).toList());
+    assertEquals(Duration.ZERO, children.get(0).uptime(), "a new incarnation");
+    assertEquals(1, children.get(0).restarts());
+    assertEquals(Duration.ofSeconds(3), children.get(1).uptime());
+    assertEquals(0, children.get(1).restarts());
+  }
 }
