@@ -529,11 +529,7 @@ public final class Supervisor {
      * @throws IllegalArgumentException if {@code name} is empty
      */
     public Builder name(String name) {
-      requireNonNull(name, "name");
-      if (name.isEmpty()) {
-        throw new IllegalArgumentException("name must not be empty");
-      }
-      this.name = name;
+      this.name = Checks.notEmpty(name, "name");
       return this;
     }
 
