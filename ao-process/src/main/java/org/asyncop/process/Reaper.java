@@ -147,8 +147,10 @@ final class Reaper implements Runnable {
           if (!step()) {
             break;
           }
-        } catch (RuntimeException e) {
-          ProcessLog.userCodeThrew(name + " reaper step", e); // a bug; keep reaping
+        } catch (RuntimeException | LinkageError e) {
+          // A bug, or a class that could not be loaded while descriptors ran out (EMFILE): a
+          // reaper that died would leave every child of the context unreaped, so it goes on.
+          ProcessLog.userCodeThrew(name + " reaper step", e);
         }
       }
     } finally {

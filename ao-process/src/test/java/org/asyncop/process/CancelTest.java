@@ -143,8 +143,8 @@ class CancelTest {
     assertEquals(OptionalInt.of(15), b.exit.join().signal(), "sleep dies of the SIGTERM");
     assertFalse(Procs.exists(a.child.pid()));
     assertFalse(Procs.exists(b.child.pid()));
-    assertTrue(Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.getName().startsWith("closing-")), "a thread of the context is alive");
+    await().atMost(Procs.LIVENESS).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("closing-")));
   }
 
   @Test
