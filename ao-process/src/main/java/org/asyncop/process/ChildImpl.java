@@ -10,6 +10,7 @@ import org.asyncop.core.CancelHook;
 import org.asyncop.core.Registration;
 import org.asyncop.core.Rc;
 import org.asyncop.process.internal.Native;
+import org.asyncop.timers.Timers;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 final class ChildImpl implements Child, CancelHook {
   /*
    * state: bits, written only inside the monitor, read anywhere (volatile).
-   *   TERM       the cancel hook sent SIGTERM; SIGKILL is due at killAtNanos
+   *   TERM       the cancel hook sent SIGTERM; a timer sends SIGKILL after the grace period
    *   KILL       SIGKILL was sent for the cancel (at once, or when the grace ran out)
    *   REAPED     the leader was reaped: no signal is ever sent to the pid or the group after this
    *   DELIVERED  the exit was handed to the ao's loop
@@ -55,13 +56,12 @@ final class ChildImpl implements Child, CancelHook {
   final boolean killGroupOnExit;
   final long outputWaitNanos;
   private final long startNanos;
-  private final Reaper reaper;
   final ChildPipes pipes;
 
   private volatile int state;
   private volatile @Nullable Registration registration;
-  /** System.nanoTime() at which SIGKILL follows the SIGTERM; set with TERM. */
-  private volatile long killAtNanos;
+  /** The shielded operation holding the grace timer; set by the hook before its SIGTERM. */
+  private volatile @Nullable Ao<Void> graceAo;
 
   // ---- confined to the reaper thread ----
   int pidfd = -1;
@@ -79,7 +79,6 @@ final class ChildImpl implements Child, CancelHook {
       Consumer<ChildExit> onExit,
       ProcessSpec spec,
       long startNanos,
-      Reaper reaper,
       ChildPipes pipes) {
     this.pid = pid;
     this.ao = ao;
@@ -89,7 +88,6 @@ final class ChildImpl implements Child, CancelHook {
     this.killGroupOnExit = spec.killGroupOnExit;
     this.outputWaitNanos = spec.outputWait.toNanos();
     this.startNanos = startNanos;
-    this.reaper = reaper;
     this.pipes = pipes;
   }
 
@@ -107,37 +105,56 @@ final class ChildImpl implements Child, CancelHook {
     return (state & DELIVERED) != 0;
   }
 
-  /** The cancel hook: runs on the ao's loop, at most once. */
+  /**
+   * The cancel hook: runs on the ao's loop, at most once (on a cancel, on the ao's completion with
+   * the child still running, on the context's close).
+   *
+   * <p>With a grace period, the SIGKILL is a timer of the context's {@link Timers} on a shielded
+   * nested operation: the cancel that is running now has already reached the ao, so a timer on the
+   * ao itself would be cancelled at once; the shielded child keeps it, holds the ao's outcome
+   * until it ends, and still yields to a forced cancel ({@code cancelNow}, {@code
+   * close(Duration)}), which cuts the grace short with an immediate SIGKILL. The reap cancels it.
+   */
   @Override
   public void cancel() {
-    boolean term;
+    if (graceNanos < 0) {
+      escalate();
+      return;
+    }
+    if ((state & (TERM | KILL | REAPED)) != 0) {
+      return;
+    }
+    Ao<Void> g = ao.nestShielded("grace before SIGKILL to " + program + " (pid " + pid + ")", o -> { });
+    graceAo = g; // before the SIGTERM, so that a reap that follows it finds the timer to cancel
+    try {
+      Timers.of(ao.context()).sleep(g, Duration.ofNanos(graceNanos), rc -> {
+        escalate(); // OK: the grace ran out; CANCEL: cut short by a forced cancel, or reaped
+        if (rc == Rc.OK) {
+          g.complete(null);
+        } else {
+          g.cancelled();
+        }
+      });
+    } catch (IllegalStateException e) { // the context's timers have stopped: no grace is possible
+      g.cancelled();
+      escalate();
+      return;
+    }
+    boolean reaped;
     synchronized (this) {
-      if ((state & (TERM | KILL | REAPED)) != 0) {
-        return;
-      }
-      term = graceNanos >= 0;
-      if (term) {
-        killAtNanos = System.nanoTime() + graceNanos;
+      reaped = (state & REAPED) != 0;
+      if (!reaped && (state & (TERM | KILL)) == 0) {
         LIBC.kill(-pid, Native.SIGTERM);
         state |= TERM;
-      } else {
-        LIBC.kill(-pid, Native.SIGKILL);
-        state |= KILL;
       }
     }
-    if (term) {
-      reaper.attention(this); // so that it arms the SIGKILL deadline
+    if (reaped) {
+      g.cancel();
     }
   }
 
-  /** Reaper: the SIGKILL deadline of a SIGTERM, or Long.MAX_VALUE. */
-  long killAtNanos() {
-    int s = state;
-    return (s & TERM) != 0 && (s & (KILL | REAPED)) == 0 ? killAtNanos : Long.MAX_VALUE;
-  }
-
-  /** Reaper: the grace ran out; SIGKILL the group if the leader is still unreaped. */
-  void escalate() {
+  /** SIGKILL to the group if the leader is still unreaped and was not killed yet. */
+  private void escalate() {
     synchronized (this) {
       if ((state & (KILL | REAPED)) == 0) {
         LIBC.kill(-pid, Native.SIGKILL);
@@ -185,6 +202,10 @@ final class ChildImpl implements Child, CancelHook {
         }
       }
       state |= REAPED;
+    }
+    Ao<Void> g = graceAo;
+    if (g != null) {
+      g.cancel(); // the grace timer has nothing left to kill
     }
     reapedNanos = ao.loop().nanoTime();
     phase = REAPED_PHASE;

@@ -18,12 +18,13 @@ import org.asyncop.process.internal.Native;
 
 /*
  * The reaper of one context: one thread that waits, in a single poll(2), on
- *   - an eventfd that other threads write to hand it work (a new child, a SIGTERM whose SIGKILL
- *     must be timed, an exit seen by a fallback waiter);
+ *   - an eventfd that other threads write to hand it work (a new child, an exit seen by a
+ *     fallback waiter);
  *   - one pidfd per child (pidfd_open): readable once the child has exited, before it is reaped;
  *   - the parent ends of the children's pipes (stdin being written, stdout/stderr captured).
- * Its poll timeout is the earliest deadline: a SIGKILL after a grace period, the end of the
- * bounded wait for pipes after an exit, the next retry of a group sweep.
+ * Its poll timeout is the earliest deadline: the end of the bounded wait for pipes after an exit,
+ * the next retry of a group sweep. (The SIGKILL after a grace period is an ao-timers timer; see
+ * ChildImpl.)
  *
  * Why pidfd: it names exactly one process, so the reaper waits only for pids this library spawned
  * (never waitpid(-1), which would steal java.lang.Process's children), and all of a context's
@@ -46,8 +47,7 @@ import org.asyncop.process.internal.Native;
  */
 final class Reaper implements Runnable {
   private static final int EVENT_ADD = 0;
-  private static final int EVENT_ATTENTION = 1;
-  private static final int EVENT_EXITED = 2;
+  private static final int EVENT_EXITED = 1;
   private static final int BUF = 64 * 1024;
   private static final long SWEEP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long LINGER_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -106,11 +106,6 @@ final class Reaper implements Runnable {
       w.setDaemon(true);
       w.start();
     }
-  }
-
-  /** Any thread: the child's kill state changed. */
-  void attention(ChildImpl c) {
-    post(c, EVENT_ATTENTION);
   }
 
   void closeBegun() {
@@ -209,7 +204,6 @@ final class Reaper implements Runnable {
           c.tracked = true;
           children.add(c);
         }
-        case EVENT_ATTENTION -> { } // advanceAll reads the child's kill deadline
         case EVENT_EXITED -> {
           if (c.tracked && c.phase == ChildImpl.RUNNING) {
             exited(c, now);
@@ -237,12 +231,6 @@ final class Reaper implements Runnable {
     for (Iterator<ChildImpl> it = children.iterator(); it.hasNext(); ) {
       ChildImpl c = it.next();
       if (c.phase == ChildImpl.RUNNING) {
-        long k = c.killAtNanos();
-        if (k <= now) {
-          c.escalate();
-        } else {
-          next = Math.min(next, k);
-        }
         continue;
       }
       if (c.phase == ChildImpl.EXITED && !sweepAndReap(c, now)) {

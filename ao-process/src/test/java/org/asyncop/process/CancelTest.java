@@ -86,6 +86,24 @@ class CancelTest {
   }
 
   @Test
+  void aForcedCancelCutsTheGraceShortWithSigkill() {
+    Path ready = tmp.resolve("ready");
+    Procs.Op op = new Procs.Op(ctx, procs, ProcessSpec.builder()
+        .command("sh", "-c", "trap '' TERM; echo $$ > " + ready + "; while :; do sleep 0.05; done")
+        .killPolicy(KillPolicy.termThenKill(Duration.ofMinutes(10)))
+        .build());
+    Procs.awaitPid(ready);
+    op.ao.cancel();
+    op.ao.cancelNow(); // within the liveness bound, far below the ten-minute grace
+    ChildExit e = op.awaitExit();
+    assertEquals(Rc.CANCEL, e.rc());
+    assertEquals(OptionalInt.of(9), e.signal());
+    Outcome<ChildExit> o = op.awaitOutcome();
+    assertEquals(Rc.CANCEL, o.rc());
+    assertEquals(1, o.abandoned().size(), "the grace is named as cut short: " + o);
+  }
+
+  @Test
   void sigtermThatTheChildHonoursEndsItBeforeTheGrace() {
     Path ready = tmp.resolve("ready");
     Procs.Op op = new Procs.Op(ctx, procs, ProcessSpec.builder()
