@@ -10,11 +10,12 @@ import org.jspecify.annotations.Nullable;
  * How a child ended, delivered once on its operation's loop after the child was reaped and its
  * pipes were read to their end (or closed after the spec's output wait). Immutable.
  *
- * <p>{@link #rc()}: {@link Rc#OK} for exit status 0; {@link Rc#CANCEL} when the child was
- * signalled because its operation was cancelled (or completed with the child still running),
- * whatever it then exited with; {@link Rc#FAIL} for a non-zero exit, a death by a signal the
- * library did not send, or a spawn that failed ({@link #failure()} is then a {@link
- * SpawnException}).
+ * <p>{@link #rc()}: {@link Rc#OK} for exit status 0; {@link Rc#CANCEL} when the child was stopped
+ * because its operation was cancelled (or completed with the child still running, or its context
+ * closed): killed by our SIGKILL, or sent our SIGTERM, whatever it then exited with; {@link
+ * Rc#FAIL} for a non-zero exit, a death by a signal the library did not send, or a spawn that
+ * failed ({@link #failure()} is then a {@link SpawnException}). A child that had already exited
+ * when a SIGKILL was sent reports its own status: its work was done.
  */
 public final class ChildExit {
   private static final byte[] NONE = new byte[0];

@@ -37,7 +37,7 @@ final class ChildImpl implements Child, CancelHook {
    *   DELIVERED  the exit was handed to the ao's loop
    * Transitions: 0 -> TERM -> TERM|KILL; 0 -> KILL; any -> +REAPED -> +DELIVERED.
    * Invariant: a signal is sent only by the thread that holds the monitor and sees REAPED clear.
-   * rc CANCEL iff TERM or KILL was set before REAPED.
+   * rc CANCEL if TERM was set before REAPED, or KILL was and the child died of a signal.
    */
   private static final int TERM = 1;
   private static final int KILL = 2;
@@ -216,9 +216,11 @@ final class ChildImpl implements Child, CancelHook {
   void deliver() {
     int s = state;
     Rc rc;
-    if ((s & (TERM | KILL)) != 0) {
-      rc = Rc.CANCEL;
+    if ((s & TERM) != 0 || ((s & KILL) != 0 && signal != 0)) {
+      rc = Rc.CANCEL; // stopped by our signal (a SIGTERM may also end in an exit status)
     } else {
+      // not signalled, or it exited before our SIGKILL landed (SIGKILL cannot be caught): its
+      // work had finished, so it reports what it did
       rc = exitCode == 0 ? Rc.OK : Rc.FAIL;
     }
     ChildExit exit =

@@ -126,6 +126,14 @@ class ChildProcessesTest {
   }
 
   @Test
+  void stdinThatTheChildNeverReadsIsDropped() {
+    ChildExit e = run(ProcessSpec.builder()
+        .command("true").stdin(Stdin.of("y".repeat(1 << 20))).build()).awaitExit();
+    assertEquals(Rc.OK, e.rc()); // the write hit EPIPE; the JVM ignores SIGPIPE
+    assertFalse(e.pipesForceClosed());
+  }
+
+  @Test
   void stdinFromAFileAndStdoutToAFile() throws Exception {
     Path in = tmp.resolve("in.txt");
     Path out = tmp.resolve("out.txt");

@@ -76,6 +76,41 @@ class SpawnCancelStressTest {
         () -> assertEquals(fdsBefore, Procs.ownFdCount(), "descriptors left behind"));
   }
 
+  @Test
+  void cancelsRacingChildrenThatExitOnTheirOwnReportEachExitOnce() throws Exception {
+    List<Integer> zombiesBefore = Procs.ownZombies();
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    int n = 300;
+    CountDownLatch outcomes = new CountDownLatch(n);
+    try (AoContext ctx = AoContext.builder().name("race-exit").build()) {
+      ChildProcesses procs = ChildProcesses.of(ctx);
+      for (int i = 0; i < n; i++) {
+        AtomicInteger exits = new AtomicInteger();
+        Ao<Void> ao = ctx.begin(AoHow.<Void>callback(o -> {
+          if (exits.get() != 1) {
+            failures.add(new AssertionError("outcome with " + exits + " exits"));
+          }
+          outcomes.countDown();
+        }));
+        procs.spawn(ao, ProcessSpec.of("true"), e -> {
+          exits.incrementAndGet();
+          if (e.rc() == Rc.FAIL) { // OK if it exited first, CANCEL if the kill did
+            failures.add(new AssertionError("exit " + e));
+          }
+          ao.complete(null);
+        });
+        if (i % 2 == 0) {
+          ao.cancel();
+        } else {
+          ao.execute(ao::cancel); // on the loop, after the child may have been reaped
+        }
+      }
+      assertTrue(outcomes.await(30, TimeUnit.SECONDS));
+    }
+    assertTrue(failures.isEmpty(), () -> failures.size() + " failures, first " + failures.peek());
+    assertEquals(zombiesBefore, Procs.ownZombies());
+  }
+
   /**
    * One cycle; {@code mode} 0 cancels right after the spawn, 1 cancels from the ao's loop, 2
    * cancels from another thread while the spawn may still be under way.
