@@ -36,9 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       onExit()}), one shot per iteration, 200 iterations: read p50 and p99.
  * </ul>
  *
- * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -jar
- * ao-bench/target/benchmarks.jar ProcessBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s}
- * (the cancel benchmarks fix their own iteration counts).
+ * <p>Run (build once, then the two groups; command-line counts override the annotations, so the
+ * cancel group is run without them):
+ * {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -jar
+ * ao-bench/target/benchmarks.jar 'ProcessBenchmark.spawn' -f 1 -wi 3 -w 1s -i 5 -r 1s && java
+ * -jar ao-bench/target/benchmarks.jar 'ProcessBenchmark.cancel' -f 1}
  */
 @Fork(1)
 public class ProcessBenchmark {

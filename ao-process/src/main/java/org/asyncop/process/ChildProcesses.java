@@ -116,7 +116,7 @@ public final class ChildProcesses implements ContextService {
     Capture out = spec.stdout.kind == Output.Kind.CAPTURE ? new Capture(spec.stdout.limit) : null;
     Capture err = spec.stderr.kind == Output.Kind.CAPTURE ? new Capture(spec.stderr.limit) : null;
     ChildPipes pipes = new ChildPipes(out, err);
-    Redirects r = new Redirects(spec.program());
+    Redirects r = new Redirects(spec.program(), reaper.devNull);
     try {
       int in = r.stdin(spec.stdin, pipes);
       int o = r.output(spec.stdout, 1, pipes);
@@ -156,8 +156,16 @@ public final class ChildProcesses implements ContextService {
     }
   }
 
+  /** The JVM's environment as envp; it never changes while the JVM runs. */
+  private static final class InheritedEnv {
+    static final String[] ENVP = toEnvp(System.getenv());
+  }
+
   private static String[] envp(ProcessSpec spec) {
-    Map<String, String> env = spec.environment();
+    return spec.inheritEnv && spec.env.isEmpty() ? InheritedEnv.ENVP : toEnvp(spec.environment());
+  }
+
+  private static String[] toEnvp(Map<String, String> env) {
     List<String> out = new ArrayList<>(env.size());
     env.forEach((k, v) -> out.add(k + "=" + v));
     return out.toArray(new String[0]);

@@ -60,6 +60,8 @@ final class Reaper implements Runnable {
   private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final int wakeFd;
+  /** /dev/null, read-write, shared by the spawns of this context; closed after the stop. */
+  final int devNull;
   private final Pointer one = Native.allocate(8);
   /** Held by spawns (around posix_spawn and the hand-over), by the stop, by lingering sweeps. */
   final ReentrantLock registry = new ReentrantLock();
@@ -85,6 +87,12 @@ final class Reaper implements Runnable {
     this.wakeFd = LIBC.eventfd(0, Native.O_CLOEXEC | Native.O_NONBLOCK);
     if (wakeFd < 0) {
       throw new IllegalStateException("eventfd failed: " + Native.describe(Native.errno()));
+    }
+    this.devNull = LIBC.open("/dev/null", Native.O_RDWR | Native.O_CLOEXEC, 0);
+    if (devNull < 0) {
+      int e = Native.errno();
+      LIBC.close(wakeFd);
+      throw new IllegalStateException("cannot open /dev/null: " + Native.describe(e));
     }
     one.putLong(0, 1);
     this.thread = new Thread(this, name + "-reaper");
@@ -150,6 +158,7 @@ final class Reaper implements Runnable {
       }
     } finally {
       LIBC.close(wakeFd);
+      LIBC.close(devNull); // stopped under registry: no spawn can be using it
       terminated.complete(null);
     }
   }

@@ -11,23 +11,27 @@ import org.asyncop.process.internal.Native;
  * O_CLOEXEC, so no other spawn in the JVM inherits it; posix_spawn dup2s the child ends onto
  * 0/1/2 (dup2 clears CLOEXEC on the copy) and closefrom(3) closes the originals in the child.
  * The child ends are closed in the parent right after the spawn, success or not: a pipe's reader
- * sees end of file only once every writer is gone.
+ * sees end of file only once every writer is gone. /dev/null is one descriptor per context, opened
+ * read-write and shared by every spawn (it saves an open and a close per stream); the reaper
+ * closes it after its stop, when no spawn can use it any more.
  */
 final class Redirects {
   private static final int MODE = 0666; // before the umask, as a shell's '>' does
 
   private final String program;
+  private final int devNull;
   private final int[] childEnds = new int[3];
   private int count;
 
-  Redirects(String program) {
+  Redirects(String program, int devNull) {
     this.program = program;
+    this.devNull = devNull;
   }
 
   /** The descriptor to become the child's 0. */
   int stdin(Stdin in, ChildPipes pipes) throws SpawnException {
     return switch (in.kind) {
-      case NONE -> open("/dev/null", Native.O_RDONLY);
+      case NONE -> devNull;
       case FILE -> open(String.valueOf(in.file), Native.O_RDONLY);
       case BYTES -> {
         int[] fds = pipe();
@@ -48,7 +52,7 @@ final class Redirects {
   int output(Output out, int target, ChildPipes pipes) throws SpawnException {
     return switch (out.kind) {
       case INHERIT -> -1;
-      case DISCARD -> open("/dev/null", Native.O_WRONLY);
+      case DISCARD -> devNull;
       case FILE -> open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_TRUNC);
       case APPEND -> open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND);
       case CAPTURE -> {

@@ -18,6 +18,7 @@ public final class Native {
 
   public static final int O_RDONLY = 0;
   public static final int O_WRONLY = 1;
+  public static final int O_RDWR = 2;
   public static final int O_CREAT = 0100;
   public static final int O_TRUNC = 01000;
   public static final int O_APPEND = 02000;

@@ -30,6 +30,9 @@ public final class Spawner {
   /** Read-only after class init. */
   private static final Pointer EMPTY_SET = Native.allocate(Native.SIGSET_SIZE);
   private static final Pointer DEFAULT_SET = Native.allocate(Native.SIGSET_SIZE);
+  /** Per spawning thread: room for the attributes and the file actions, reused (init/destroy). */
+  private static final ThreadLocal<Pointer[]> SCRATCH = ThreadLocal.withInitial(() ->
+      new Pointer[] {Native.allocate(Native.SPAWN_STRUCT_SIZE), Native.allocate(Native.SPAWN_STRUCT_SIZE)});
 
   static {
     LIBC.sigemptyset(EMPTY_SET);
@@ -50,8 +53,9 @@ public final class Spawner {
    */
   public static int spawn(
       String[] argv, String[] envp, @Nullable String directory, int stdin, int stdout, int stderr) {
-    Pointer attr = Native.allocate(Native.SPAWN_STRUCT_SIZE);
-    Pointer actions = Native.allocate(Native.SPAWN_STRUCT_SIZE);
+    Pointer[] mem = SCRATCH.get();
+    Pointer attr = mem[0];
+    Pointer actions = mem[1];
     LIBC.posix_spawnattr_init(attr);
     LIBC.posix_spawn_file_actions_init(actions);
     try {
