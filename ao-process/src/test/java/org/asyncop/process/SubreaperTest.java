@@ -68,6 +68,38 @@ class SubreaperTest {
   }
 
   @Test
+  void groupReapsNeverTakeALeadersStatusUnderConcurrentSpawns() throws Exception {
+    java.util.List<Integer> zombiesBefore = Procs.ownZombies();
+    java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.List<Procs.Op> ops = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      Thread th = new Thread(() -> {
+        try {
+          for (int i = 0; i < 30; i++) {
+            // the leader exits 7 while its members live; they are killed and reaped by the sweep
+            ops.add(new Procs.Op(ctx, procs,
+                ProcessSpec.of("sh", "-c", "sleep 5 & sleep 5 & exit 7")));
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join(Procs.LIVENESS.toMillis());
+      assertFalse(th.isAlive());
+    }
+    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+    for (Procs.Op op : ops) {
+      assertEquals(OptionalInt.of(7), op.awaitExit().exitCode(), "a leader's status was lost");
+    }
+    await().atMost(Procs.LIVENESS).until(() -> Procs.ownZombies().equals(zombiesBefore));
+  }
+
+  @Test
   void membersThatOutliveTheirLeaderAreReapedWhenTheyEnd() {
     Path gcFile = tmp.resolve("gc.pid");
     Procs.Op op = new Procs.Op(ctx, procs, ProcessSpec.builder()
