@@ -30,6 +30,28 @@ import org.asyncop.process.internal.Spawner;
  * spawned are ever waited for; {@link java.lang.Process} keeps working beside it. Close waits for
  * that thread to end after the last child.
  *
+ * <p>An initiating function that runs a build step (from {@code UsageExampleTest}):
+ *
+ * <pre>{@code
+ * static CancelHandle buildStep(AoContext ctx, String script, AoHow<String> how) {
+ *   Ao<String> ao = ctx.begin(how);
+ *   ProcessSpec spec = ProcessSpec.builder()
+ *       .command("sh", "-c", script)
+ *       .stdout(Output.capture(1 << 20))
+ *       .killPolicy(KillPolicy.termThenKill(Duration.ofSeconds(2)))
+ *       .build();
+ *   ChildProcesses.of(ctx).spawn(ao, spec, exit -> {
+ *     switch (exit.rc()) {
+ *       case OK -> ao.complete(exit.stdout());
+ *       case FAIL -> ao.fail(new IllegalStateException("build step failed: " + exit));
+ *       case CANCEL -> ao.cancelled();
+ *       default -> throw new IllegalStateException("Invalid rc: " + exit.rc());
+ *     }
+ *   });
+ *   return ao.handle();
+ * }
+ * }</pre>
+ *
  * <p>Limits: a descendant that calls {@code setsid} (or {@code setpgid}) leaves the group, and no
  * group signal reaches it; only a cgroup (systemd scope, container) catches those. With {@link
  * #becomeSubreaper()} such an escaped process still becomes our child when its parent dies, but it
