@@ -124,7 +124,8 @@ final class ChildImpl implements Child, CancelHook {
     if ((state & (TERM | KILL | REAPED)) != 0) {
       return;
     }
-    Ao<Void> g = ao.nestShielded("grace before SIGKILL to " + program + " (pid " + pid + ")", o -> { });
+    Ao<Void> g =
+        ao.nestShielded("grace before SIGKILL to " + program + " (pid " + pid + ")", o -> { });
     graceAo = g; // before the SIGTERM, so that a reap that follows it finds the timer to cancel
     try {
       Timers.of(ao.context()).sleep(g, Duration.ofNanos(graceNanos), rc -> {

@@ -146,7 +146,7 @@ public final class ChildProcesses implements ContextService {
       String[] argv = spec.command.toArray(new String[0]);
       String[] envp = envp(spec);
       String dir = spec.directory == null ? null : spec.directory.toString();
-      reaper.registry.lock();
+      reaper.registry.readLock().lock();
       try {
         if (!reaper.acceptsChildren()) {
           pipes.closeAll();
@@ -169,7 +169,7 @@ public final class ChildProcesses implements ContextService {
         reaper.add(c);
         return c;
       } finally {
-        reaper.registry.unlock();
+        reaper.registry.readLock().unlock();
       }
     } catch (SpawnException ex) {
       r.closeChildEnds();

@@ -53,6 +53,8 @@ public final class KillPolicy {
 
   @Override
   public String toString() {
-    return grace == null ? "KillPolicy[SIGKILL]" : "KillPolicy[SIGTERM, SIGKILL after " + grace + "]";
+    return grace == null
+        ? "KillPolicy[SIGKILL]"
+        : "KillPolicy[SIGTERM, SIGKILL after " + grace + "]";
   }
 }

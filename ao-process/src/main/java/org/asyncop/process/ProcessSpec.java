@@ -177,7 +177,8 @@ public final class ProcessSpec {
       requireNonNull(name, "name");
       requireNonNull(value, "value");
       if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("name must be non-empty without '=' or NUL, was '" + name + "'");
+        throw new IllegalArgumentException(
+            "name must be non-empty without '=' or NUL, was '" + name + "'");
       }
       if (value.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("value of " + name + " contains a NUL character");

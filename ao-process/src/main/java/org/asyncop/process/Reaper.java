@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jnr.ffi.Pointer;
 import org.asyncop.process.internal.GroupSweep;
 import org.asyncop.process.internal.Native;
@@ -41,9 +41,9 @@ import org.asyncop.process.internal.Native;
  * the output wait ends -> ChildExit posted to the ao's loop; the loop runs the callback and then
  * closes the ao's registration, so the ao's outcome comes after the reap.
  *
- * Stop: once close began and no child is left, the reaper marks itself stopped under `registry`
- * (the lock spawns take around posix_spawn, so no child can be spawned after the last check) and
- * its thread ends; terminated() completes after that.
+ * Stop: once close began and no child is left, the reaper marks itself stopped under the write
+ * side of `registry` (spawns hold its read side around posix_spawn, so no child can be spawned
+ * after the last check) and its thread ends; terminated() completes after that.
  */
 final class Reaper implements Runnable {
   private static final int EVENT_ADD = 0;
@@ -63,9 +63,12 @@ final class Reaper implements Runnable {
   /** /dev/null, read-write, shared by the spawns of this context; closed after the stop. */
   final int devNull;
   private final Pointer one = Native.allocate(8);
-  /** Held by spawns (around posix_spawn and the hand-over), by the stop, by lingering sweeps. */
-  final ReentrantLock registry = new ReentrantLock();
-  /** Guarded by registry. */
+  /**
+   * Spawns hold the read side around posix_spawn and the hand-over (so they run in parallel); the
+   * stop and the lingering sweeps hold the write side, so that they see every spawned child.
+   */
+  final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
+  /** Written under registry's write side, read under its read side. */
   private boolean stopped;
   /** Pids of our live group leaders, which no group sweep may reap. */
   final Set<Integer> leaders = ConcurrentHashMap.newKeySet();
@@ -100,12 +103,12 @@ final class Reaper implements Runnable {
     thread.start();
   }
 
-  /** Spawning thread, under registry: whether new children may still be handed over. */
+  /** Spawning thread, under registry's read side: whether new children may still be handed over. */
   boolean acceptsChildren() {
     return !stopped;
   }
 
-  /** Spawning thread, under registry: takes over a freshly spawned child. */
+  /** Spawning thread, under registry's read side: takes over a freshly spawned child. */
   void add(ChildImpl c) {
     leaders.add(c.pid);
     post(c, EVENT_ADD);
@@ -295,18 +298,18 @@ final class Reaper implements Runnable {
     if (lingering.isEmpty() || nextLingerSweep - now > 0) {
       return lingering.isEmpty() ? Long.MAX_VALUE : nextLingerSweep;
     }
-    registry.lock();
+    registry.writeLock().lock();
     try {
       lingering.removeIf(pgid -> GroupSweep.reapMembers(pgid, leaders::contains, siginfo) == 0);
     } finally {
-      registry.unlock();
+      registry.writeLock().unlock();
     }
     nextLingerSweep = lingering.isEmpty() ? Long.MAX_VALUE : now + LINGER_SWEEP_NANOS;
     return nextLingerSweep;
   }
 
   private boolean tryStop() {
-    registry.lock();
+    registry.writeLock().lock();
     try {
       if (!events.isEmpty()) {
         return false;
@@ -314,7 +317,7 @@ final class Reaper implements Runnable {
       stopped = true;
       return true;
     } finally {
-      registry.unlock();
+      registry.writeLock().unlock();
     }
   }
 

@@ -53,8 +53,10 @@ final class Redirects {
     return switch (out.kind) {
       case INHERIT -> -1;
       case DISCARD -> devNull;
-      case FILE -> open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_TRUNC);
-      case APPEND -> open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND);
+      case FILE ->
+          open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_TRUNC);
+      case APPEND ->
+          open(String.valueOf(out.file), Native.O_WRONLY | Native.O_CREAT | Native.O_APPEND);
       case CAPTURE -> {
         int[] fds = pipe();
         keep(fds[1]);

@@ -34,7 +34,8 @@ public final class Stdin {
    * @throws NullPointerException if {@code text} is null
    */
   public static Stdin of(String text) {
-    return new Stdin(Kind.BYTES, requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8), null);
+    byte[] bytes = requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
+    return new Stdin(Kind.BYTES, bytes, null);
   }
 
   /**

@@ -78,7 +78,9 @@ public final class Native {
   /** "ENOENT (No such file or directory)" for 2. */
   public static String describe(int errno) {
     Errno e = Errno.valueOf(errno);
-    return e == Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name() + " (" + e.description() + ")";
+    return e == Errno.__UNKNOWN_CONSTANT__
+        ? "errno " + errno
+        : e.name() + " (" + e.description() + ")";
   }
 
   /** Zeroed native memory that the garbage collector frees. */

@@ -31,8 +31,9 @@ public final class Spawner {
   private static final Pointer EMPTY_SET = Native.allocate(Native.SIGSET_SIZE);
   private static final Pointer DEFAULT_SET = Native.allocate(Native.SIGSET_SIZE);
   /** Per spawning thread: room for the attributes and the file actions, reused (init/destroy). */
-  private static final ThreadLocal<Pointer[]> SCRATCH = ThreadLocal.withInitial(() ->
-      new Pointer[] {Native.allocate(Native.SPAWN_STRUCT_SIZE), Native.allocate(Native.SPAWN_STRUCT_SIZE)});
+  private static final ThreadLocal<Pointer[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new Pointer[] {
+          Native.allocate(Native.SPAWN_STRUCT_SIZE), Native.allocate(Native.SPAWN_STRUCT_SIZE)});
 
   static {
     LIBC.sigemptyset(EMPTY_SET);
