@@ -28,6 +28,8 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
    *                     then rescheduled.
    *   ARMED, FIRING -> CLOSED  close(), any thread. Whoever moves it to CLOSED has the loop release
    *                     it (unschedule, remove the hook): inline on the loop, else by posting it.
+   *                     On the loop this is a plain release-store, not a CAS: every other move
+   *                     out of ARMED/FIRING is the loop's own, so only another close can race it.
    * DONE and CLOSED are final. `wheel` and `hook` are confined to the loop; release() is
    * idempotent, so a release posted after the loop already let go does nothing.
    */
@@ -105,6 +107,17 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
 
   @Override
   public final void close() {
+    if (ao.loop().inLoop()) {
+      // Only the loop moves a timer out of ARMED other than to CLOSED, and we are the loop: the
+      // one thing that can race us is another thread's close, which also writes CLOSED. So no
+      // CAS is needed here; the release is idempotent if both release.
+      int s = state;
+      if (s != DONE && s != CLOSED) {
+        STATE.setRelease(this, CLOSED);
+        release();
+      }
+      return;
+    }
     for (; ; ) {
       int s = state;
       if (s == DONE || s == CLOSED) {
@@ -114,13 +127,9 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
         if (s == NEW) {
           return; // the arm task will see CLOSED
         }
-        break;
+        ao.execute(this); // the loop releases it
+        return;
       }
-    }
-    if (ao.loop().inLoop()) {
-      release();
-    } else {
-      ao.execute(this);
     }
   }
 

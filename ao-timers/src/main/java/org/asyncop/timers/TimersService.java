@@ -31,7 +31,8 @@ final class TimersService implements Timers, ContextService {
    * event, so expiry is already on the right thread and lateness is the loop's own scheduling
    * delay, not a tick. A timer made on its operation's loop is scheduled in place: one allocation,
    * a few field writes, the hook push; no atomic beyond the hook's own. From another thread the
-   * deadline is fixed at the call and the scheduling is posted to the loop (which wakes it).
+   * deadline is fixed at the call and the timer goes through the loop's ArmQueue, which wakes the
+   * loop once per batch rather than once per timer.
    *
    * wheels[i] is created, written and read only on loop i (addDriver requires that thread), so the
    * array needs no synchronization: each element is confined to its loop.
@@ -46,6 +47,7 @@ final class TimersService implements Timers, ContextService {
   private final AoContext ctx;
   private final Ticker ticker;
   private final @Nullable TimerWheel[] wheels;
+  private final ArmQueue[] armQueues;
   private volatile boolean stopped;
   /** Timers found scheduled when the context stopped (-1 until then); 0 unless something leaked. */
   private volatile int leftAtStop = -1;
@@ -54,6 +56,10 @@ final class TimersService implements Timers, ContextService {
     this.ctx = ctx;
     this.ticker = ctx.ticker();
     this.wheels = new TimerWheel[ctx.loops().size()];
+    this.armQueues = new ArmQueue[wheels.length];
+    for (AoLoop loop : ctx.loops()) {
+      armQueues[loop.index()] = new ArmQueue(loop, this);
+    }
   }
 
   @Override
@@ -126,13 +132,13 @@ final class TimersService implements Timers, ContextService {
     if (onLoop) {
       t.arm(wheelOnLoop(loop), deadlineNanos);
     } else {
-      loop.execute(() -> t.armPosted(wheelOnLoop(loop), deadlineNanos));
+      armQueues[loop.index()].offer(t, deadlineNanos);
     }
     return t;
   }
 
   /** Loop: this loop's wheel, made and registered as its driver on first use. */
-  private TimerWheel wheelOnLoop(AoLoop loop) {
+  TimerWheel wheelOnLoop(AoLoop loop) {
     int i = loop.index();
     TimerWheel w = wheels[i];
     if (w == null) {

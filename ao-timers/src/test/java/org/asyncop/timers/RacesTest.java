@@ -70,14 +70,16 @@ class RacesTest {
   @Test
   void expiryCancelAndCloseRacingFromThreeThreadsCallOnceOrNeverIfCloseWon()
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
     try (AoContext ctx = AoContext.create()) {
       Timers timers = Timers.of(ctx);
       ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
       int[] outcomes = new int[Rc.values().length + 1];
       for (int i = 0; i < 3_000; i++) {
-        int mode = i % 4; // 0 expiry vs cancel, 1 expiry vs close, 2 and 3 all three
-        boolean armOnLoop = mode == 3;
+        // 0 expiry vs cancel, 1 expiry vs close, 2 all three, 3 the same armed on the loop,
+        // 4 all three plus a close on the loop itself
+        int mode = i % 5;
+        boolean armOnLoop = mode >= 3;
         CompletableFuture<Outcome<Void>> outcome = new CompletableFuture<>();
         Ao<Void> ao = begin(ctx, outcome);
         AtomicInteger calls = new AtomicInteger();
@@ -108,6 +110,12 @@ class RacesTest {
           racers.add(() -> {
             r.close();
             closeRemovedIt.set(((Timer) r).stateAcquire() == Timer.CLOSED);
+            return null;
+          });
+        }
+        if (mode == 4) {
+          racers.add(() -> {
+            ao.execute(r::close);
             return null;
           });
         }
