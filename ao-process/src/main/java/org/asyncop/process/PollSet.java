@@ -21,10 +21,6 @@ final class PollSet {
   private int[] kinds = new int[64];
   private int size;
 
-  void clear() {
-    size = 0;
-  }
-
   void add(int fd, short events, @Nullable ChildImpl owner, int kind) {
     if (size == owners.length) {
       int n = size * 2;

@@ -56,7 +56,6 @@ final class Reaper implements Runnable {
 
   final boolean usePidfd;
   private final String name;
-  private final Thread thread;
   private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final int wakeFd;
@@ -98,7 +97,7 @@ final class Reaper implements Runnable {
       throw new IllegalStateException("cannot open /dev/null: " + Native.describe(e));
     }
     one.putLong(0, 1);
-    this.thread = new Thread(this, name + "-reaper");
+    Thread thread = new Thread(this, name + "-reaper");
     thread.setDaemon(true);
     thread.start();
   }
@@ -319,11 +318,6 @@ final class Reaper implements Runnable {
     } finally {
       registry.writeLock().unlock();
     }
-  }
-
-  /** Whether the reaper thread has ended. */
-  boolean isTerminated() {
-    return terminated.isDone() && !thread.isAlive();
   }
 
   @Override

@@ -29,18 +29,13 @@ public final class Native {
 
   public static final short POLLIN = 0x1;
   public static final short POLLOUT = 0x4;
-  public static final short POLLERR = 0x8;
-  public static final short POLLHUP = 0x10;
-  public static final short POLLNVAL = 0x20;
 
   public static final int P_PID = 1;
   public static final int WNOHANG = 1;
   public static final int WEXITED = 4;
   public static final int WNOWAIT = 0x01000000;
-  /** si_code values of a reaped child. */
+  /** si_code of a child that exited (the others mean a signal ended it). */
   public static final int CLD_EXITED = 1;
-  public static final int CLD_KILLED = 2;
-  public static final int CLD_DUMPED = 3;
   /** Offsets in siginfo_t (128 bytes) for SIGCHLD. */
   public static final int SIGINFO_SIZE = 128;
   public static final int SI_CODE = 8;
@@ -49,7 +44,6 @@ public final class Native {
 
   public static final long SYS_PIDFD_OPEN = 434;
   public static final int PR_SET_CHILD_SUBREAPER = 36;
-  public static final int PR_GET_CHILD_SUBREAPER = 37;
 
   public static final short POSIX_SPAWN_SETPGROUP = 0x02;
   public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
