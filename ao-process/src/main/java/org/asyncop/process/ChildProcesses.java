@@ -1,0 +1,224 @@
+package org.asyncop.process;
+
+import static java.util.Objects.requireNonNull;
+import static org.asyncop.process.internal.Native.LIBC;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.ContextService;
+import org.asyncop.core.Rc;
+import org.asyncop.process.internal.Native;
+import org.asyncop.process.internal.Spawner;
+
+/**
+ * The child processes of one context: spawns them, reaps them, reports how each ended.
+ *
+ * <p>Each child runs in a process group of its own, gets only descriptors 0, 1 and 2 (as its spec
+ * says) and nothing else of this JVM's, and is registered on an operation with {@link
+ * Ao#attach}: a cancel of the operation (or its completion while the child still runs, or the
+ * context's close) signals the whole group as the spec's {@link KillPolicy} says, and the
+ * operation's outcome waits until the child is reaped and its exit reported. A child that exits on
+ * its own removes its registration.
+ *
+ * <p>Reaping: one thread per context waits on a pidfd per child, so only pids this library
+ * spawned are ever waited for; {@link java.lang.Process} keeps working beside it. Close waits for
+ * that thread to end after the last child.
+ *
+ * <p>Limits: a descendant that calls {@code setsid} (or {@code setpgid}) leaves the group, and no
+ * group signal reaches it; only a cgroup (systemd scope, container) catches those. With {@link
+ * #becomeSubreaper()} such an escaped process still becomes our child when its parent dies, but it
+ * is then outside every group of ours and is never reaped by this library.
+ */
+public final class ChildProcesses implements ContextService {
+  /** Set once by {@link #becomeSubreaper()}; read by every reaper. */
+  static volatile boolean subreaper;
+
+  private final AoContext ctx;
+  private final Reaper reaper;
+
+  ChildProcesses(AoContext ctx, boolean usePidfd) {
+    this.ctx = ctx;
+    this.reaper = new Reaper(ctx.name(), usePidfd);
+  }
+
+  /**
+   * The child processes of {@code ctx}, attached on first use.
+   *
+   * @throws NullPointerException if {@code ctx} is null
+   * @throws IllegalStateException if the context has already stopped
+   */
+  public static ChildProcesses of(AoContext ctx) {
+    requireNonNull(ctx, "ctx");
+    return ctx.service(ChildProcesses.class, c -> new ChildProcesses(c, true));
+  }
+
+  /**
+   * Makes this JVM a child subreaper (prctl PR_SET_CHILD_SUBREAPER), for containers whose PID 1
+   * does not reap: a process whose parent dies is then re-parented to this JVM instead of PID 1.
+   * From then on, whenever one of our children exits or is killed, the reaper also reaps the
+   * members of its process group that became our children, before it reaps the child itself
+   * (whose zombie keeps the group id reserved meanwhile), and keeps sweeping groups whose members
+   * outlive their leader until they are empty. It never reaps a leader of ours (that status belongs
+   * to the leader's own waiter) nor anything outside our groups.
+   *
+   * <p>What it changes for the whole process, for good: orphans of every child of the JVM are
+   * re-parented here, including those of {@link java.lang.Process} children and of processes that
+   * left our groups with setsid; nothing reaps those, so their zombies stay until the JVM exits
+   * (as they would under a PID 1 that does not reap). It also changes what {@code getppid()}
+   * returns to such orphans.
+   *
+   * @return true if this JVM is now a subreaper; false if the kernel refused
+   */
+  public static synchronized boolean becomeSubreaper() {
+    if (LIBC.prctl(Native.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+      return false;
+    }
+    subreaper = true;
+    return true;
+  }
+
+  /**
+   * Starts {@code spec} as a child of this JVM bound to {@code ao}, and reports its end to {@code
+   * onExit}, once, on the ao's loop, after the child was reaped and its pipes were read (or closed
+   * after the spec's output wait). The ao's outcome comes after that callback.
+   *
+   * <p>Safe from any thread; the spawn itself (posix_spawnp) runs on the calling thread. When the
+   * ao is already cancelled or completed, nothing is started and {@code onExit} gets a CANCEL exit
+   * with no pid. When the spawn fails (no such program, not executable, no descriptors or
+   * processes left, a file of the spec that cannot be opened), {@code onExit} gets a FAIL exit
+   * whose {@link ChildExit#failure()} is a {@link SpawnException} naming the program and the errno;
+   * nothing is registered and nothing is thrown.
+   *
+   * @return the child; its {@link Child#pid()} is -1 if nothing was started
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code ao} belongs to another context
+   */
+  public Child spawn(Ao<?> ao, ProcessSpec spec, Consumer<ChildExit> onExit) {
+    requireNonNull(ao, "ao");
+    requireNonNull(spec, "spec");
+    requireNonNull(onExit, "onExit");
+    if (ao.context() != ctx) {
+      throw new IllegalArgumentException("ao belongs to context " + ao.context().name()
+          + ", not to " + ctx.name());
+    }
+    if (ao.isCancelRequested() || ao.isDone()) {
+      return notStarted(ao, onExit, Rc.CANCEL,
+          new CancellationException("operation already cancelled or completed; "
+              + spec.program() + " was not started"));
+    }
+    long start = ao.loop().nanoTime();
+    Capture out = spec.stdout.kind == Output.Kind.CAPTURE ? new Capture(spec.stdout.limit) : null;
+    Capture err = spec.stderr.kind == Output.Kind.CAPTURE ? new Capture(spec.stderr.limit) : null;
+    ChildPipes pipes = new ChildPipes(out, err);
+    Redirects r = new Redirects(spec.program(), reaper.devNull);
+    try {
+      int in = r.stdin(spec.stdin, pipes);
+      int o = r.output(spec.stdout, 1, pipes);
+      int e = r.output(spec.stderr, 2, pipes);
+      String[] argv = spec.command.toArray(new String[0]);
+      String[] envp = envp(spec);
+      String dir = spec.directory == null ? null : spec.directory.toString();
+      reaper.registry.lock();
+      try {
+        if (!reaper.acceptsChildren()) {
+          pipes.closeAll();
+          return notStarted(ao, onExit, Rc.CANCEL,
+              new CancellationException("context " + ctx.name() + " has closed; "
+                  + spec.program() + " was not started"));
+        }
+        int pid = Spawner.spawn(argv, envp, dir, in, o, e);
+        r.closeChildEnds();
+        if (pid < 0) {
+          pipes.closeAll();
+          return notStarted(ao, onExit, Rc.FAIL,
+              new SpawnException(spec.program(), "posix_spawnp", -pid));
+        }
+        ChildImpl c = new ChildImpl(pid, ao, onExit, spec, start, pipes);
+        if (reaper.usePidfd) {
+          c.pidfd = LIBC.syscall(Native.SYS_PIDFD_OPEN, pid, 0); // -1: a waiter thread instead
+        }
+        c.registration(ao.attach(c));
+        reaper.add(c);
+        return c;
+      } finally {
+        reaper.registry.unlock();
+      }
+    } catch (SpawnException ex) {
+      r.closeChildEnds();
+      pipes.closeAll();
+      return notStarted(ao, onExit, Rc.FAIL, ex);
+    }
+  }
+
+  /** The JVM's environment as envp; it never changes while the JVM runs. */
+  private static final class InheritedEnv {
+    static final String[] ENVP = toEnvp(System.getenv());
+  }
+
+  private static String[] envp(ProcessSpec spec) {
+    return spec.inheritEnv && spec.env.isEmpty() ? InheritedEnv.ENVP : toEnvp(spec.environment());
+  }
+
+  private static String[] toEnvp(Map<String, String> env) {
+    List<String> out = new ArrayList<>(env.size());
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return out.toArray(new String[0]);
+  }
+
+  private static Child notStarted(Ao<?> ao, Consumer<ChildExit> onExit, Rc rc, Throwable why) {
+    NotStarted c = new NotStarted();
+    ChildExit exit = ChildExit.notStarted(rc, why);
+    ao.execute(() -> {
+      c.done = true;
+      try {
+        onExit.accept(exit);
+      } catch (Throwable e) {
+        ProcessLog.rethrowIfFatal(e);
+        ProcessLog.userCodeThrew("exit callback of a child that did not start", e);
+      }
+    });
+    return c;
+  }
+
+  /** A child that never ran. */
+  private static final class NotStarted implements Child {
+    volatile boolean done;
+
+    @Override
+    public int pid() {
+      return -1;
+    }
+
+    @Override
+    public boolean isDone() {
+      return done;
+    }
+
+    @Override
+    public String toString() {
+      return "Child[not started]";
+    }
+  }
+
+  @Override
+  public void closeBegun() {
+    reaper.closeBegun();
+  }
+
+  /** Completes when the last child was reported and the reaper thread has ended. */
+  @Override
+  public CompletionStage<?> terminated() {
+    return reaper.terminated;
+  }
+
+  @Override
+  public String toString() {
+    return "ChildProcesses[" + reaper + "]";
+  }
+}
