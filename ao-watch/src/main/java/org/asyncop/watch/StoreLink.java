@@ -1,0 +1,121 @@
+package org.asyncop.watch;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.Registration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store side of a watch or an await, as seen from the operation's loop: makes the store watch
+ * off the loop (when the store may block), and releases it, holding the operation's outcome back
+ * until the store has really dropped it.
+ *
+ * <p>Confined to the operation's loop, except the call to the store, which runs on the I/O
+ * executor and posts its result back. States: not started; started (the store call is under way);
+ * established (the store watch exists, or the call failed); released (closed, or to be closed as
+ * soon as the call returns). The outcome hold ({@code held}) is closed exactly once, after the
+ * store watch's {@link StoreWatch#removed()} (or at once when there is none).
+ */
+final class StoreLink {
+  private final Ao<?> ao;
+  private final WatchableStore store;
+  private final String path;
+  private final Executor io;
+
+  private @Nullable Registration held;
+  private @Nullable StoreWatch storeWatch;
+  private boolean callReturned;
+  private boolean released;
+
+  StoreLink(Ao<?> ao, WatchableStore store, String path, Executor io) {
+    this.ao = ao;
+    this.store = store;
+    this.path = path;
+    this.io = io;
+  }
+
+  /**
+   * Loop: holds the outcome with {@code hook} as the cancel hook, then makes the store watch and,
+   * once it exists, runs {@code afterWatch} on the I/O side (the initial read of an await). Store
+   * errors go to {@code onFailure} (any thread).
+   */
+  void open(
+      org.asyncop.core.CancelHook hook,
+      Consumer<String> onChange,
+      Consumer<Throwable> onFailure,
+      @Nullable Runnable afterWatch) {
+    held = ao.attach(hook);
+    Runnable call =
+        () -> {
+          StoreWatch w = null;
+          Throwable error = null;
+          try {
+            w = store.watch(path, onChange, onFailure);
+          } catch (Throwable e) {
+            Log.rethrowIfFatal(e);
+            error = e;
+          }
+          StoreWatch made = w;
+          ao.execute(() -> returned(made));
+          if (error != null) {
+            onFailure.accept(error);
+          } else if (afterWatch != null) {
+            afterWatch.run();
+          }
+        };
+    runIo(call, onFailure);
+  }
+
+  /** Runs {@code task} off the loop when the store may block, else right here. */
+  void runIo(Runnable task, Consumer<Throwable> onFailure) {
+    if (!store.mayBlock()) {
+      task.run();
+      return;
+    }
+    try {
+      io.execute(task);
+    } catch (RejectedExecutionException e) {
+      ao.execute(() -> returned(null));
+      onFailure.accept(new IllegalStateException("the context is closing", e));
+    }
+  }
+
+  /** Loop: the store call returned (with null on failure). */
+  private void returned(@Nullable StoreWatch w) {
+    if (callReturned) {
+      return;
+    }
+    callReturned = true;
+    storeWatch = w;
+    if (released) {
+      release();
+    }
+  }
+
+  /** Loop: drops the store watch; the outcome hold goes once the store confirms. */
+  void release() {
+    released = true;
+    Registration h = held;
+    if (h == null) {
+      return; // never opened
+    }
+    if (!callReturned) {
+      return; // returned() finishes the job
+    }
+    held = null;
+    StoreWatch w = storeWatch;
+    if (w == null) {
+      h.close();
+    } else {
+      w.close();
+      w.removed().whenComplete((v, e) -> h.close());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StoreLink[" + path + ", " + store + "]";
+  }
+}

@@ -1,0 +1,88 @@
+package org.asyncop.watch;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.ContextService;
+import org.asyncop.core.Registration;
+
+/**
+ * The per-context service behind {@link Watches}: a small pool of daemon threads that make the
+ * store calls that may block, so that no loop thread ever waits on a store.
+ *
+ * <p>Up to {@value #THREADS} threads, started on demand and stopped after {@value #IDLE_SECONDS} s
+ * idle. The context's close waits for {@link #terminated()}: by then every operation has ended, so
+ * no new work comes; the pool finishes what is queued and its threads exit.
+ */
+final class WatchIo implements ContextService {
+  static final int THREADS = 4;
+  static final int IDLE_SECONDS = 10;
+
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final ThreadPoolExecutor pool;
+  private final ScheduledThreadPoolExecutor timer;
+
+  WatchIo(AoContext ctx) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory tf =
+        r -> {
+          Thread t = new Thread(r, ctx.name() + "-watch-io-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    this.pool =
+        new ThreadPoolExecutor(
+            THREADS, THREADS, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), tf) {
+          @Override
+          protected void terminated() {
+            WatchIo.this.terminated.complete(null);
+          }
+        };
+    pool.allowCoreThreadTimeOut(true);
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, ctx.name() + "-watch-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+  }
+
+  static WatchIo of(AoContext ctx) {
+    return ctx.service(WatchIo.class, WatchIo::new);
+  }
+
+  /** Where blocking store calls run. */
+  Executor io() {
+    return pool;
+  }
+
+  @Override
+  public CompletionStage<?> terminated() {
+    pool.shutdown();
+    timer.shutdownNow(); // every operation has ended, so every timeout was closed
+    return terminated.minimalCompletionStage();
+  }
+
+  /**
+   * Interim until ao-timers is merged: calls {@code onTimeout} on the ao's loop after {@code
+   * after}, unless the returned registration is closed first.
+   */
+  Registration timeout(Ao<?> ao, Duration after, Runnable onTimeout) {
+    ScheduledFuture<?> f =
+        timer.schedule(() -> ao.execute(onTimeout), after.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
+  }
+}

@@ -1,0 +1,522 @@
+package org.asyncop.watch;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher.WatcherType;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A store in a ZooKeeper ensemble, through Apache Curator, so that operations on several machines
+ * can watch the same state.
+ *
+ * <p>Mapping: a path is a znode under the namespace (default {@code /asyncop}). ZooKeeper nodes
+ * hold data and children at once; a node's data is empty when it holds no value, and {@code '='}
+ * followed by the UTF-8 value otherwise (so that an empty value differs from no value). {@link
+ * #compareAndSet} uses the znode's version.
+ *
+ * <p>Watching: one persistent recursive ZooKeeper watch ({@link AddWatchMode#PERSISTENT_RECURSIVE})
+ * per distinct watched path, shared by every watch on that path and removed from the server when
+ * the last one is closed (so the store's client must not hold other persistent recursive
+ * watches of its own on those paths). Listeners run on ZooKeeper's event thread, in the order the server sent
+ * the events.
+ *
+ * <p>Connection loss: <b>a re-read after reconnect</b> when the session survived, <b>FAIL</b> when
+ * it did not. While the client is disconnected (a server restart, a network blip) the server may
+ * change without telling us; ZooKeeper re-registers the watches when the same session reconnects,
+ * and then every watcher hears its own watched path as changed once, so that it re-reads the
+ * current state. When the session is lost (expired, or Curator gave up on it), the server has
+ * dropped the watches: every watcher hears {@code onFailure} with a {@link StoreException} and is
+ * removed. Either way no change is lost silently.
+ */
+public final class ZooKeeperStore implements WatchableStore {
+  /*
+   * Threads. Store calls block on Curator. Watch bookkeeping (`byPath`, adding and removing server
+   * watches, connection state changes) is confined to `admin`, a single thread, so a path's server
+   * watch is added exactly when its first watch arrives and removed exactly when its last leaves,
+   * and a reconnect or a lost session is applied between those steps, never in the middle.
+   * ZooKeeper's event thread reads each PathWatch's listener set (copy-on-write) to fire.
+   */
+  private static final byte VALUE_MARK = '=';
+  private static final byte[] NO_VALUE = new byte[0];
+
+  private final CuratorFramework client;
+  /** The namespace's znode, e.g. {@code /asyncop}: store paths live under it. */
+  private final String rootPath;
+  private final ExecutorService admin;
+  private final ConcurrentHashMap<String, PathWatch> byPath = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private ZooKeeperStore(CuratorFramework client) {
+    this.client = client;
+    this.rootPath = "/" + client.getNamespace();
+    this.admin =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "asyncop-zkstore-admin");
+              t.setDaemon(true);
+              return t;
+            });
+    client.getConnectionStateListenable().addListener((c, s) -> onState(s), admin);
+  }
+
+  /**
+   * Connects to {@code connectString} with the defaults of {@link Builder}.
+   *
+   * @throws NullPointerException if {@code connectString} is null
+   * @throws StoreException if no connection is made within the connection timeout
+   */
+  public static ZooKeeperStore connect(String connectString) {
+    return builder(connectString).build();
+  }
+
+  /**
+   * A builder for a store on {@code connectString} ({@code host:port,host:port}).
+   *
+   * @throws NullPointerException if {@code connectString} is null
+   */
+  public static Builder builder(String connectString) {
+    return new Builder(requireNonNull(connectString, "connectString"));
+  }
+
+  /** Builds a {@link ZooKeeperStore}. */
+  public static final class Builder {
+    private final String connectString;
+    private String namespace = "asyncop";
+    private Duration sessionTimeout = Duration.ofSeconds(30);
+    private Duration connectionTimeout = Duration.ofSeconds(10);
+
+    private Builder(String connectString) {
+      this.connectString = connectString;
+    }
+
+    /**
+     * The znode under which paths live, without slashes. Default {@code asyncop}.
+     *
+     * @throws IllegalArgumentException if it is not a single path segment
+     */
+    public Builder namespace(String namespace) {
+      StorePath.check("/" + requireNonNull(namespace, "namespace"), "namespace");
+      if (namespace.isEmpty() || namespace.indexOf('/') >= 0) {
+        throw new IllegalArgumentException("namespace must be one segment, was \"" + namespace + "\"");
+      }
+      this.namespace = namespace;
+      return this;
+    }
+
+    /**
+     * How long the server keeps the session (and its watches) while the client is away. Default
+     * 30 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder sessionTimeout(Duration timeout) {
+      this.sessionTimeout = org.asyncop.core.Checks.positive(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How long a call waits for a connection before it fails with {@link StoreException}; also
+     * how long {@link #build()} waits for the first connection. Default 10 s.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder connectionTimeout(Duration timeout) {
+      this.connectionTimeout = org.asyncop.core.Checks.positive(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Connects, waiting up to the connection timeout.
+     *
+     * @throws StoreException if no connection is made in time
+     */
+    public ZooKeeperStore build() {
+      int connectMs = (int) Math.min(Integer.MAX_VALUE, connectionTimeout.toMillis());
+      CuratorFramework c =
+          CuratorFrameworkFactory.builder()
+              .connectString(connectString)
+              .namespace(namespace)
+              .sessionTimeoutMs((int) Math.min(Integer.MAX_VALUE, sessionTimeout.toMillis()))
+              .connectionTimeoutMs(connectMs)
+              .retryPolicy(new ExponentialBackoffRetry(100, 3))
+              .defaultData(NO_VALUE)
+              .build();
+      c.start();
+      boolean connected;
+      try {
+        connected = c.blockUntilConnected(connectMs, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        connected = false;
+      }
+      if (!connected) {
+        c.close();
+        throw new StoreException("no connection to ZooKeeper at " + connectString + " within " + connectionTimeout);
+      }
+      return new ZooKeeperStore(c);
+    }
+  }
+
+  // ---------------------------------------------------------------- data
+
+  @Override
+  public Optional<String> read(String path) {
+    StorePath.check(path, "path");
+    checkOpen();
+    try {
+      return decode(client.getData().forPath(path));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    } catch (Exception e) {
+      throw failure("read", path, e);
+    }
+  }
+
+  @Override
+  public void write(String path, String value) {
+    StorePath.check(path, "path");
+    requireNonNull(value, "value");
+    checkOpen();
+    try {
+      client.create().orSetData().creatingParentsIfNeeded().forPath(path, encode(value));
+    } catch (Exception e) {
+      throw failure("write", path, e);
+    }
+  }
+
+  @Override
+  public void remove(String path) {
+    StorePath.check(path, "path");
+    checkOpen();
+    try {
+      if (path.length() == 1) {
+        for (String c : children(path)) {
+          deleteTree(StorePath.child(path, c));
+        }
+        if (client.checkExists().forPath(path) != null) {
+          client.setData().forPath(path, NO_VALUE);
+        }
+      } else {
+        deleteTree(path);
+      }
+    } catch (StoreException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("remove", path, e);
+    }
+  }
+
+  private void deleteTree(String path) throws Exception {
+    try {
+      client.delete().deletingChildrenIfNeeded().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      // already gone
+    }
+  }
+
+  @Override
+  public List<String> children(String path) {
+    StorePath.check(path, "path");
+    checkOpen();
+    try {
+      List<String> names = new ArrayList<>(client.getChildren().forPath(path));
+      names.sort(null);
+      return names;
+    } catch (KeeperException.NoNodeException e) {
+      return List.of();
+    } catch (Exception e) {
+      throw failure("list", path, e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(String path, Optional<String> expected, Optional<String> next) {
+    StorePath.check(path, "path");
+    requireNonNull(expected, "expected");
+    requireNonNull(next, "next");
+    checkOpen();
+    try {
+      Stat stat = new Stat();
+      byte[] data;
+      try {
+        data = client.getData().storingStatIn(stat).forPath(path);
+      } catch (KeeperException.NoNodeException e) {
+        data = null;
+      }
+      if (!decode(data).equals(expected)) {
+        return false;
+      }
+      if (data == null) {
+        if (next.isEmpty()) {
+          return true; // no node, no value: nothing to clear
+        }
+        client.create().creatingParentsIfNeeded().forPath(path, encode(next.get()));
+        return true;
+      }
+      client.setData().withVersion(stat.getVersion()).forPath(path, next.map(ZooKeeperStore::encode).orElse(NO_VALUE));
+      return true;
+    } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+      return false; // another writer got there first
+    } catch (Exception e) {
+      throw failure("compare-and-set", path, e);
+    }
+  }
+
+  private static byte[] encode(String value) {
+    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[v.length + 1];
+    out[0] = VALUE_MARK;
+    System.arraycopy(v, 0, out, 1, v.length);
+    return out;
+  }
+
+  private static Optional<String> decode(byte @Nullable [] data) {
+    if (data == null || data.length == 0) {
+      return Optional.empty();
+    }
+    if (data[0] == VALUE_MARK) {
+      return Optional.of(new String(data, 1, data.length - 1, StandardCharsets.UTF_8));
+    }
+    return Optional.of(new String(data, StandardCharsets.UTF_8)); // written by a foreign client
+  }
+
+  private StoreException failure(String what, String path, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    if (e instanceof IllegalStateException && closed) {
+      throw new IllegalStateException("store closed", e);
+    }
+    return new StoreException("ZooKeeper " + what + " of " + path + " failed: " + e, e);
+  }
+
+  // ---------------------------------------------------------------- watches
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: blocks until the server has the watch; listeners run on ZooKeeper's event thread
+   * (the re-read after a reconnect, and {@code onFailure}, on the store's admin thread).
+   *
+   * @throws StoreException if the server cannot be reached
+   */
+  @Override
+  public StoreWatch watch(String path, Consumer<String> onChange, Consumer<Throwable> onFailure) {
+    StorePath.check(path, "path");
+    requireNonNull(onChange, "onChange");
+    requireNonNull(onFailure, "onFailure");
+    checkOpen();
+    ZkWatch w = new ZkWatch(this, path, onChange, onFailure);
+    Future<?> added;
+    try {
+      added = admin.submit(() -> {
+        attach(w);
+        return null;
+      });
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("store closed", e);
+    }
+    try {
+      added.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      w.close();
+      throw new StoreException("interrupted while adding a watch on " + path, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException r ? r : new StoreException("cannot watch " + path, c);
+    }
+    return w;
+  }
+
+  /** Admin thread: adds {@code w}, and the server watch if it is the path's first. */
+  private void attach(ZkWatch w) throws Exception {
+    checkOpen();
+    PathWatch pw = byPath.get(w.path);
+    if (pw != null) {
+      pw.listeners.add(w);
+      return;
+    }
+    pw = new PathWatch(w.path, rootPath);
+    pw.listeners.add(w);
+    try {
+      // ZooKeeper's own API: Curator's remove() does not find watchers that its add() wrapped
+      client.getZookeeperClient().getZooKeeper().addWatch(server(w.path), pw, AddWatchMode.PERSISTENT_RECURSIVE);
+    } catch (Exception e) {
+      throw failure("watch", w.path, e);
+    }
+    byPath.put(w.path, pw);
+  }
+
+  /** Any thread: {@code w} was closed; take it out on the admin thread. */
+  void detachLater(ZkWatch w) {
+    try {
+      admin.execute(() -> detach(w));
+    } catch (RejectedExecutionException e) {
+      w.removedDone(); // the store is closed: its session, and the server's watches, are gone
+    }
+  }
+
+  /** Admin thread: removes {@code w}, and the server watch if it was the path's last. */
+  private void detach(ZkWatch w) {
+    try {
+      PathWatch pw = byPath.get(w.path);
+      if (pw == null || !pw.listeners.remove(w) || !pw.listeners.isEmpty()) {
+        return;
+      }
+      byPath.remove(w.path);
+      removeFromServer(pw);
+    } finally {
+      w.removedDone();
+    }
+  }
+
+  /** Admin thread: removes a path's watch from the server, or at least from this client. */
+  private void removeFromServer(PathWatch pw) {
+    ZooKeeper zk;
+    try {
+      zk = client.getZookeeperClient().getZooKeeper();
+    } catch (Exception e) {
+      Log.warn("no ZooKeeper handle to remove the watch on " + pw.path, e);
+      return;
+    }
+    try {
+      // removeWatches(path, watcher, ...) only checks the server and removes locally: the server
+      // keeps the path watched. removeAllWatches removes it on the server; this client has no
+      // other persistent recursive watcher on the path (one PathWatch per path).
+      zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, false);
+    } catch (KeeperException.NoWatcherException e) {
+      // the session that had it is gone
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Log.warn("removing the ZooKeeper watch on " + pw.path + " from the server failed; removing it locally", e);
+      try {
+        zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, true);
+      } catch (Exception e2) {
+        Log.warn("removing the ZooKeeper watch on " + pw.path + " locally failed", e2);
+      }
+    }
+  }
+
+  /** The server-side path of a store path (under the namespace). */
+  private String server(String path) {
+    return path.length() == 1 ? rootPath : rootPath + path;
+  }
+
+  /** Admin thread: a connection state change. */
+  private void onState(ConnectionState s) {
+    if (closed) {
+      return;
+    }
+    if (s == ConnectionState.LOST) {
+      failAll(new StoreException("the ZooKeeper session was lost; changes may have been missed"));
+    } else if (s == ConnectionState.RECONNECTED) {
+      for (PathWatch pw : byPath.values()) {
+        for (ZkWatch w : pw.listeners) {
+          w.changed(pw.path); // events may have been missed while away: re-read
+        }
+      }
+    }
+  }
+
+  /** Admin thread (or close): fails and forgets every watch. */
+  private void failAll(Throwable cause) {
+    List<PathWatch> all = new ArrayList<>(byPath.values());
+    byPath.clear();
+    for (PathWatch pw : all) {
+      try {
+        client.getZookeeperClient().getZooKeeper().removeWatches(server(pw.path), pw, WatcherType.PersistentRecursive, true);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        // nothing left to remove (the handle was reset with the session)
+      }
+      for (ZkWatch w : pw.listeners) {
+        w.failed(cause);
+      }
+    }
+  }
+
+  /** How many watches are registered in this client (for leak checks). */
+  public int watchCount() {
+    int n = 0;
+    for (PathWatch pw : byPath.values()) {
+      n += pw.listeners.size();
+    }
+    return n;
+  }
+
+  /** The Curator client, for tools and tests that need to reach ZooKeeper directly. */
+  public CuratorFramework curator() {
+    return client;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    Future<?> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));
+    admin.shutdown();
+    boolean interrupted = false;
+    for (; ; ) {
+      try {
+        admin.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (!failed.isDone() || failed.isCancelled()) {
+      Log.warn("failing the watches of a closing store did not run", new IllegalStateException());
+    }
+    client.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("store closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZooKeeperStore[" + client.getZookeeperClient().getCurrentConnectionString()
+        + "/" + client.getNamespace() + ", paths=" + byPath.size() + (closed ? ", closed" : "") + "]";
+  }
+}
