@@ -90,8 +90,10 @@ public final class AoHow<T> {
   }
 
   /**
-   * Future mode: where a value goes when the operation ends OK after the caller cancelled {@link
-   * #result()}, so that a resource inside it can be released instead of leaking. Without it such a
+   * Future mode: where a value goes that {@link #result()} cannot carry, so that a resource inside
+   * it can be released instead of leaking: the value of an operation that ended OK after the caller
+   * cancelled {@code result()}, and what a CANCEL outcome kept ({@link Ao#cancelled(Object)}).
+   * Called once, on the delivery thread, before {@link #outcome()} completes. Without it such a
    * value is logged and dropped.
    *
    * @throws NullPointerException if {@code consumer} is null
@@ -202,6 +204,9 @@ public final class AoHow<T> {
           ce.initCause(why);
         }
         r.completeExceptionally(ce);
+        if (o.value() != null) {
+          drop(o.value()); // a kept resource the cancelled future cannot carry
+        }
       }
     }
     requireNonNull(outcome).complete(o);
@@ -215,7 +220,7 @@ public final class AoHow<T> {
       System.getLogger(AoHow.class.getName())
           .log(
               System.Logger.Level.WARNING,
-              "result() was cancelled but the operation ended OK; value dropped: {0}"
+              "a value that result() cannot carry (cancelled, or kept by a cancel) was dropped: {0}"
                   + " (set AoHow.onDropped to release it)",
               value);
     }

@@ -314,6 +314,11 @@ final class AoImpl<T> implements Ao<T> {
     finish(Outcome.cancelled(cancelReason));
   }
 
+  @Override
+  public void cancelled(@Nullable T kept) {
+    finish(Outcome.cancelled(cancelReason, kept));
+  }
+
   private void finish(Outcome<T> o) {
     for (; ; ) {
       int s = state;

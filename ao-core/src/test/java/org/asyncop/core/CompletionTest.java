@@ -254,6 +254,24 @@ class CompletionTest {
   }
 
   @Test
+  void cancelledCanKeepAValueForTheCaller() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.cancel();
+    ao.cancelled("domain 7, kept");
+    Outcome<String> o = r.awaitOne();
+    assertEquals(Rc.CANCEL, o.rc());
+    assertEquals("domain 7, kept", o.value());
+    assertInstanceOf(CancellationException.class, o.failure());
+
+    CompletableFuture<String> dropped = new CompletableFuture<>();
+    AoHow<String> how = AoHow.<String>future().onDropped(dropped::complete);
+    ctx.begin(how).cancelled("kept resource");
+    assertEquals("kept resource", dropped.join(), "a future cannot carry it: onDropped gets it");
+    assertTrue(how.result().isCancelled());
+  }
+
+  @Test
   void anAoHowServesOneOperation() {
     AoHow<String> how = AoHow.callback(o -> {});
     ctx.begin(how).complete(null);
