@@ -68,6 +68,7 @@ public final class DomainCreator {
     this.ctx = requireNonNull(ctx, "ctx");
     this.store = requireNonNull(store, "store");
     this.io = StoreIo.of(ctx);
+    ChildProcesses.of(ctx); // binds the native library now, not in the middle of a creation
     this.ids = new DomainIds(4096);
     this.script = extractScript();
   }
@@ -115,6 +116,11 @@ public final class DomainCreator {
   /** How many ids are reserved: domains made, being made, or being destroyed. */
   public int reservedIds() {
     return ids.reserved();
+  }
+
+  /** The device model script this creator runs (to find its processes). */
+  Path deviceModelScript() {
+    return script;
   }
 
   /** Loop: begins the domain's own operation on the caller's loop and starts its device model. */
