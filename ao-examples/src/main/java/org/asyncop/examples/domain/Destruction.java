@@ -66,16 +66,22 @@ final class Destruction {
       if (finished) {
         return;
       }
-      if (o.rc() != Rc.OK) {
-        finished = true;
-        ao.fail(o.failure() != null ? o.failure() : new IllegalStateException("remove failed"));
-        return;
+      Throwable failed = o.failure();
+      if (o.rc() == Rc.OK) {
+        entriesGone = true;
+      } else {
+        progress.accept(Progress.of(Progress.CLEANING_UP, "entries " + id.storePath()
+            + " could not be removed: " + (failed == null ? "?" : failed.getMessage())));
       }
-      entriesGone = true;
+      // the id is released even so: a store that cannot be written cannot confuse its next user
       progress.accept(Progress.of(Progress.CLEANING_UP, "releasing id " + id.value()));
       creator.ids.release(id);
       finished = true;
-      ao.complete(null);
+      if (failed == null) {
+        ao.complete(null);
+      } else {
+        ao.fail(failed);
+      }
     });
   }
 

@@ -58,6 +58,8 @@ public final class DomainCreator {
   final DomainIds ids;
   private final Path script;
   private final ConcurrentHashMap<DomainId, Domain> running = new ConcurrentHashMap<>();
+  /** The process group of every device model ever started (its pid), to look for leftovers. */
+  private final Set<Integer> deviceModelGroups = ConcurrentHashMap.newKeySet();
 
   /**
    * @param ctx where the operations run; its close destroys nothing but kills every device model
@@ -118,9 +120,9 @@ public final class DomainCreator {
     return ids.reserved();
   }
 
-  /** The device model script this creator runs (to find its processes). */
-  Path deviceModelScript() {
-    return script;
+  /** The process groups of every device model this creator started. */
+  Set<Integer> deviceModelGroups() {
+    return Set.copyOf(deviceModelGroups);
   }
 
   /** Loop: begins the domain's own operation on the caller's loop and starts its device model. */
@@ -139,6 +141,9 @@ public final class DomainCreator {
         .stderr(Output.capture(4096))
         .build();
     d[0].started(ChildProcesses.of(ctx).spawn(ao, spec, d[0]::deviceModelExited));
+    if (d[0].deviceModelPid() > 0) {
+      deviceModelGroups.add(d[0].deviceModelPid()); // its own process group: pgid == pid
+    }
     return d[0];
   }
 

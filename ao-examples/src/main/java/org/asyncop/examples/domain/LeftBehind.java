@@ -1,24 +1,24 @@
 package org.asyncop.examples.domain;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.asyncop.watch.WatchableStore;
 
 /**
- * What a run of the example left behind, checked for real: device model processes still in the
- * process table (any state, zombies included), entries under {@code /local/domain}, reserved ids.
+ * What a run of the example left behind, checked for real: processes still in a device model's
+ * process group (any state, zombies included), entries under {@code /local/domain}, reserved ids.
  */
 final class LeftBehind {
   private LeftBehind() {}
 
   static List<String> check(DomainCreator creator, WatchableStore store) {
     List<String> left = new ArrayList<>();
-    for (long pid : deviceModelProcesses(creator.deviceModelScript())) {
+    for (long pid : deviceModelProcesses(creator.deviceModelGroups())) {
       left.add("device model process " + pid);
     }
     for (String child : store.children("/local/domain")) {
@@ -30,10 +30,15 @@ final class LeftBehind {
     return left;
   }
 
-  /** Processes whose command line names {@code script}, from /proc. */
-  static List<Long> deviceModelProcesses(Path script) {
+  /**
+   * Processes, zombies included, in any of {@code groups}: a device model and whatever it started
+   * (a grandchild stays in the group unless it calls setsid).
+   */
+  static List<Long> deviceModelProcesses(Set<Integer> groups) {
     List<Long> pids = new ArrayList<>();
-    String needle = script.toString();
+    if (groups.isEmpty()) {
+      return pids;
+    }
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path p : (Iterable<Path>) procs::iterator) {
         String name = p.getFileName().toString();
@@ -41,11 +46,10 @@ final class LeftBehind {
           continue;
         }
         try {
-          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
           String stat = Files.readString(p.resolve("stat"));
-          // a zombie's cmdline is empty: its stat still names the parent; we ask the kernel by
-          // cmdline, and count zombies (state Z) of ours through their parent below
-          if (cmdline.contains(needle) || (stat.contains(") Z ") && isOurZombie(stat))) {
+          // fields after "(comm)": state ppid pgrp ...
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (groups.contains(Integer.parseInt(f[2]))) {
             pids.add(Long.parseLong(name));
           }
         } catch (IOException e) {
@@ -56,10 +60,5 @@ final class LeftBehind {
       throw new IllegalStateException("cannot read /proc", e);
     }
     return pids;
-  }
-
-  private static boolean isOurZombie(String stat) {
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[1]) == ProcessHandle.current().pid();
   }
 }
