@@ -1,47 +1,30 @@
 package org.asyncop.examples;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import org.asyncop.core.Ao;
-import org.asyncop.core.AoContext;
-import org.asyncop.core.AoHow;
-import org.asyncop.core.CancelHandle;
-import org.asyncop.core.Outcome;
-import org.asyncop.core.Progress;
+import java.util.Arrays;
+import java.util.List;
+import org.asyncop.examples.domain.CreateCommand;
 
 /**
- * The examples' command line. Until the domain-creation workflow lands, it runs one operation
- * whose cancel hook runs and whose cleanup reports progress, so a newcomer sees the model work.
+ * The command line of {@code ao-examples.jar}: {@code create} (the default) runs the
+ * domain-creation workflow; see {@code create --help}. The other examples have mains of their own,
+ * named in their packages' documentation.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Instant start = Instant.now();
-    CompletableFuture<Outcome<String>> heard = new CompletableFuture<>();
-    try (AoContext ctx = AoContext.builder().name("demo").build()) {
-      AoHow<String> how =
-          AoHow.<String>callback(heard::complete)
-              .onProgress(p -> System.out.printf("%5d ms  progress: %s%n", ms(start), p));
-      Ao<String> ao = ctx.begin(how);
-      ao.reportProgress(Progress.of("started", "waiting for something that never comes"));
-      ao.onCancel(
-          () -> {
-            ao.reportProgress(Progress.of(Progress.CANCELLING));
-            ao.reportProgress(Progress.of(Progress.CLEANING_UP, "nothing to release"));
-            ao.cancelled();
-          });
-      try (CancelHandle handle = ao.handle()) {
-        System.out.printf("%5d ms  cancel requested: %s%n", ms(start), handle.cancel());
+    List<String> a = Arrays.asList(args);
+    if (!a.isEmpty() && !a.get(0).startsWith("-")) {
+      if (!a.get(0).equals("create")) {
+        System.err.println("unknown command '" + a.get(0) + "'; the command is: create (see create --help)");
+        System.exit(CreateCommandExit.USAGE);
       }
-      Outcome<String> o = heard.join();
-      System.out.printf("%5d ms  outcome: %s%n", ms(start), o.rc());
+      a = a.subList(1, a.size());
     }
-    System.out.printf("%5d ms  context closed%n", ms(start));
+    System.exit(CreateCommand.run(a, System.out, System.err));
   }
 
-  private static long ms(Instant start) {
-    return Duration.between(start, Instant.now()).toMillis();
+  private static final class CreateCommandExit {
+    static final int USAGE = 2;
   }
 }

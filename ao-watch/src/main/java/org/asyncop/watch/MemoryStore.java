@@ -191,7 +191,9 @@ public final class MemoryStore implements WatchableStore {
   private void set(String path, String value) {
     Node n = root;
     String at = StorePath.ROOT;
-    for (String s : StorePath.segments(path)) {
+    List<String> segs = StorePath.segments(path);
+    for (int i = 0; i < segs.size(); i++) {
+      String s = segs.get(i);
       at = StorePath.child(at, s);
       if (n.children == null) {
         n.children = new TreeMap<>();
@@ -200,7 +202,9 @@ public final class MemoryStore implements WatchableStore {
       if (c == null) {
         c = new Node();
         n.children.put(s, c);
-        changes.add(at);
+        if (i < segs.size() - 1) {
+          changes.add(at); // a new parent; the node itself is reported below
+        }
       }
       n = c;
     }

@@ -1,0 +1,101 @@
+package org.asyncop.watch;
+
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.curator.test.TestingServer;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.Outcome;
+import org.asyncop.core.Rc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Watches over a real ZooKeeper server that is stopped and restarted under them. */
+class ZooKeeperWatchesTest {
+  TestingServer server;
+  AoContext ctx;
+
+  @BeforeEach
+  void open() throws Exception {
+    server = ZkServers.start();
+    ctx = AoContext.builder().name("zkw").build();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    try {
+      if (!ctx.close(Duration.ofSeconds(10))) {
+        throw new AssertionError("operations left running: " + ctx.liveOperations());
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  private ZooKeeperStore store(Duration sessionTimeout) {
+    return ZooKeeperStore.builder(server.getConnectString())
+        .sessionTimeout(sessionTimeout)
+        .connectionTimeout(ofSeconds(3))
+        .build();
+  }
+
+  @Test
+  void await_serverStoppedAndRestarted_stillSeesTheValueWrittenAfterwards() throws Exception {
+    try (ZooKeeperStore store = store(ofSeconds(30))) {
+      Ops<String> op = Ops.begin(ctx);
+      Watches.await(
+          op.ao, store, "/local/domain/7/device-model/state", v -> v.equals(Optional.of("running")),
+          ofSeconds(60), o -> Ops.completeAs(op.ao, o));
+      await().atMost(ofSeconds(10)).until(() -> store.watchCount() == 1);
+      server.stop();
+      server.restart();
+      // another client writes as soon as the server is back, possibly before our client has
+      // reconnected: the server does not replay that change, the re-read after reconnect sees it
+      try (ZooKeeperStore other = store(ofSeconds(30))) {
+        other.write("/local/domain/7/device-model/state", "running");
+      }
+      Outcome<String> o = op.awaitOutcome();
+      assertEquals(Rc.OK, o.rc(), String.valueOf(o));
+      assertEquals("running", o.value());
+      await().atMost(ofSeconds(10)).until(() -> store.watchCount() == 0);
+    }
+  }
+
+  @Test
+  void await_sessionLostWhileServerDown_failsWithStoreException() throws Exception {
+    try (ZooKeeperStore store = store(ofSeconds(2))) {
+      Ops<String> op = Ops.begin(ctx);
+      Watches.await(op.ao, store, "/never", Optional::isPresent, ofSeconds(60), o -> Ops.completeAs(op.ao, o));
+      await().atMost(ofSeconds(10)).until(() -> store.watchCount() == 1);
+      server.stop(); // down for longer than the session timeout: the session is lost
+      Outcome<String> o = op.awaitOutcome();
+      assertEquals(Rc.FAIL, o.rc(), String.valueOf(o));
+      assertInstanceOf(StoreException.class, o.failure());
+      server.restart();
+    }
+  }
+
+  @Test
+  void watch_tenThousandOnOneAo_cancelled_leaveNoServerWatch() throws Exception {
+    try (ZooKeeperStore store = store(ofSeconds(30))) {
+      int baseline = ZkServers.serverWatchCount(server);
+      Ops<Void> op = Ops.begin(ctx);
+      for (int i = 0; i < 10_000; i++) {
+        Watches.watch(op.ao, store, "/w/" + (i % 100), e -> {});
+      }
+      await().atMost(ofSeconds(30)).until(() -> store.watchCount() == 10_000);
+      assertEquals(baseline + 100, ZkServers.serverWatchCount(server));
+      op.ao.cancel();
+      op.ao.execute(op.ao::cancelled);
+      // the outcome waits until the server confirmed every removal
+      assertEquals(Rc.CANCEL, op.awaitOutcome().rc());
+      assertEquals(0, store.watchCount());
+      assertEquals(baseline, ZkServers.serverWatchCount(server));
+    }
+  }
+}
