@@ -73,6 +73,12 @@ final class AoImpl<T> implements Ao<T> {
   private @Nullable HookNode firstChild; // nested operations, newest first
   private int live; // registrations that hold back the outcome
   private boolean drainQueued;
+  /**
+   * The loop has seen a cancel request. The loop decides from what it has seen, not from the
+   * state bits, which other threads may have set ahead of the tasks still queued: otherwise a
+   * hook whose link task is still queued behind the request would fire alone, out of LIFO order.
+   */
+  private boolean cancelSeen;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
   private @Nullable List<String> abandoned;
@@ -132,7 +138,7 @@ final class AoImpl<T> implements Ao<T> {
       }
       top = n;
     }
-    if ((state & (CANCEL | DONE)) != 0) {
+    if (cancelSeen || outcome != null) {
       scheduleDrain();
     }
   }
@@ -203,11 +209,17 @@ final class AoImpl<T> implements Ao<T> {
       }
     }
     if (loop.inLoop()) {
-      scheduleDrain();
+      cancelSeen();
     } else {
-      loop.execute(this::scheduleDrain);
+      loop.execute(this::cancelSeen);
     }
     return true;
+  }
+
+  /** Loop: a cancel request arrived. */
+  private void cancelSeen() {
+    cancelSeen = true;
+    scheduleDrain();
   }
 
   /** Loop: queues one drain of the hooks, to run as a task of its own. */
@@ -221,11 +233,10 @@ final class AoImpl<T> implements Ao<T> {
   /** Loop: cancels children, then pops and runs the hooks, newest first. */
   private void drain() {
     drainQueued = false;
-    int s = state;
-    boolean forced = (s & FORCE) != 0;
-    if ((s & (CANCEL | DONE)) == 0) {
+    if (!cancelSeen && outcome == null) {
       return;
     }
+    boolean forced = (state & FORCE) != 0;
     for (HookNode c = firstChild; c != null; ) {
       HookNode next = c.next;
       if (c.stateAcquire() != HookNode.CLOSED) {
@@ -252,6 +263,10 @@ final class AoImpl<T> implements Ao<T> {
       n.fire(forced);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
+      if ((state & DELIVERED) != 0) { // too late for the outcome
+        Log.userCodeThrew("cancel hook " + n + " of " + this, e);
+        return;
+      }
       if (hookErrors == null) {
         hookErrors = new ArrayList<>(2);
       }

@@ -31,7 +31,8 @@ final class Recorder<T> implements Consumer<Outcome<T>> {
 
   /** Waits (bounded) for the one outcome, and checks no second one came. */
   Outcome<T> awaitOne() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !outcomes.isEmpty());
+    await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+        .atMost(Duration.ofSeconds(10)).until(() -> !outcomes.isEmpty());
     if (outcomes.size() != 1) {
       throw new AssertionError("expected one outcome, got " + outcomes);
     }

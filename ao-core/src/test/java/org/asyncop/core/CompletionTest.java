@@ -1,0 +1,263 @@
+package org.asyncop.core;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour 2, 3 and 8 of the core: completion, its delivery, cancel races, future mode. */
+class CompletionTest {
+  private final AoContext ctx = AoContext.builder().name("done").build();
+
+  @AfterEach
+  void close() {
+    ctx.close();
+  }
+
+  @Test
+  void callbackRunsOnceAfterEveryProgressReportOnTheLoop() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.reportProgress(Progress.of("one"));
+    ao.reportProgress(Progress.of("two", "detail"));
+    ao.complete("v");
+    r.awaitOne();
+    assertEquals(List.of(Progress.of("one"), Progress.of("two", "detail"), r.outcomes.get(0)),
+        r.events);
+    assertTrue(r.threads.stream().allMatch(t -> t.getName().equals("done-loop-0")));
+  }
+
+  @Test
+  void callbackNeverRunsInsideTheInitiatingCall() {
+    AtomicBoolean inside = new AtomicBoolean();
+    CompletableFuture<Boolean> ranInside = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> {
+      inside.set(true);
+      // an initiating function that fails at once, on the loop
+      Ao<Void> ao = ctx.begin(AoHow.callback(o -> ranInside.complete(inside.get())));
+      ao.reportProgress(Progress.of("validating"));
+      ao.fail(new IllegalArgumentException("bad config"));
+      inside.set(false);
+    });
+    assertFalse(ranInside.join());
+  }
+
+  @Test
+  void secondCompletionThrows() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.complete("a");
+    assertTrue(ao.isDone(), "done from the call on, even while delivery is pending");
+    assertThrows(IllegalStateException.class, () -> ao.complete("b"));
+    assertThrows(IllegalStateException.class, () -> ao.fail(new Exception()));
+    assertThrows(IllegalStateException.class, ao::cancelled);
+    assertEquals("a", r.awaitOne().value());
+  }
+
+  @Test
+  void cancelAfterCompletionReturnsFalseAndRunsNothing() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.complete("a");
+    r.awaitOne();
+    assertFalse(ao.cancel());
+    assertFalse(ao.cancelNow());
+    assertFalse(ao.isCancelRequested());
+  }
+
+  @Test
+  void callbackThatThrowsDoesNotStopTheLoop() {
+    Ao<Void> bad = ctx.begin(AoHow.callback(o -> {
+      throw new IllegalStateException("callback bug");
+    }));
+    bad.complete(null);
+    Recorder<Void> r = new Recorder<>();
+    ctx.begin(r.how()).complete(null);
+    assertEquals(Rc.OK, r.awaitOne().rc());
+  }
+
+  @Test
+  void progressListenerThatThrowsDoesNotStopDelivery() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(AoHow.callback(r).onProgress(p -> {
+      throw new IllegalStateException("listener bug");
+    }));
+    ao.reportProgress(Progress.of("x"));
+    ao.complete(null);
+    assertEquals(Rc.OK, r.awaitOne().rc());
+  }
+
+  @Test
+  void cancelWithReasonCarriesItToTheOutcome() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(ao::cancelled);
+    TimeoutException why = new TimeoutException("deadline");
+    assertTrue(ao.cancel(why));
+    assertSame(why, r.awaitOne().failure());
+  }
+
+  @Test
+  void plainCancelledOutcomeCarriesACancellationException() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(ao::cancelled);
+    ao.cancel();
+    assertInstanceOf(CancellationException.class, r.awaitOne().failure());
+  }
+
+  @Test
+  void deliverOnKeepsProgressBeforeCompletionOneAtATime() {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Recorder<Integer> r = new Recorder<>();
+      AtomicInteger concurrent = new AtomicInteger();
+      AtomicInteger maxConcurrent = new AtomicInteger();
+      Ao<Integer> ao = ctx.begin(AoHow.callback(r).deliverOn(pool).onProgress(p -> {
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        r.progress(p);
+        concurrent.decrementAndGet();
+      }));
+      for (int i = 0; i < 100; i++) {
+        ao.reportProgress(Progress.of("step", Integer.toString(i)));
+      }
+      ao.complete(7);
+      r.awaitOne();
+      assertEquals(101, r.events.size());
+      for (int i = 0; i < 100; i++) {
+        assertEquals(Progress.of("step", Integer.toString(i)), r.events.get(i));
+      }
+      assertEquals(1, maxConcurrent.get());
+      assertTrue(r.threads.stream().noneMatch(t -> t.getName().startsWith("done-loop")));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void cancelRacingCompleteGivesExactlyOneOutcome() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 20_000; i++) {
+        Recorder<String> r = new Recorder<>();
+        Ao<String> ao = ctx.begin(r.how());
+        AtomicBoolean hookRan = new AtomicBoolean();
+        ao.onCancel(() -> hookRan.set(true));
+        CyclicBarrier start = new CyclicBarrier(2);
+        CompletableFuture<Boolean> cancelled = CompletableFuture.supplyAsync(() -> {
+          arrive(start);
+          return ao.cancel();
+        }, pool);
+        CompletableFuture<Void> completed = CompletableFuture.runAsync(() -> {
+          arrive(start);
+          ao.complete("v");
+        }, pool);
+        completed.join();
+        boolean won = cancelled.join();
+        Outcome<String> o = r.awaitOne();
+        assertEquals(Rc.OK, o.rc(), "the code completed OK; a late cancel does not change that");
+        assertTrue(hookRan.get(), "completion cancels the hook if cancel did not");
+        assertEquals(won, ao.isCancelRequested(), "cancel() says whether it requested");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> ctx.liveOperations().isEmpty());
+  }
+
+  private static void arrive(CyclicBarrier b) {
+    try {
+      b.await();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void handleIsSafeBeforeDuringAfterCompletionAndAfterClose() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(ao::cancelled);
+    CancelHandle h = ao.handle();
+    assertFalse(h.isDone());
+    assertTrue(h.cancel());
+    assertFalse(h.cancel());
+    r.awaitOne();
+    assertTrue(h.isDone());
+    assertFalse(h.cancel());
+    assertFalse(h.cancelNow());
+    h.close();
+    h.close();
+    assertFalse(h.cancel());
+    assertTrue(h.isDone());
+  }
+
+  @Test
+  void futureResultCancelCancelsTheOperationAndOutcomeWaits() {
+    AoHow<String> how = AoHow.future();
+    Ao<String> ao = ctx.begin(how);
+    CompletableFuture<Registration> hook = new CompletableFuture<>();
+    Registration[] reg = new Registration[1];
+    reg[0] = ao.attach(() -> hook.complete(reg[0]));
+    assertTrue(how.result().cancel(false));
+    assertTrue(ao.isCancelRequested());
+    ao.cancelled();
+    assertFalse(how.outcome().isDone(), "outcome waits for the resource");
+    hook.join().close();
+    assertEquals(Rc.CANCEL, how.outcome().join().rc());
+  }
+
+  @Test
+  void futureValueArrivingAfterTheCallerCancelledGoesToOnDropped() {
+    CompletableFuture<String> dropped = new CompletableFuture<>();
+    AoHow<String> how = AoHow.<String>future().onDropped(dropped::complete);
+    Ao<String> ao = ctx.begin(how);
+    how.result().cancel(true);
+    ao.complete("a resource to release"); // its work had already finished: OK
+    assertEquals("a resource to release", dropped.join());
+    assertEquals(Rc.OK, how.outcome().join().rc());
+    assertTrue(how.result().isCancelled());
+  }
+
+  @Test
+  void futureFailAndCancelComplete() {
+    AoHow<String> failing = AoHow.future();
+    ctx.begin(failing).fail(new IllegalStateException("x"));
+    assertEquals(Rc.FAIL, failing.outcome().join().rc());
+    assertTrue(failing.result().isCompletedExceptionally());
+
+    AoHow<String> cancelling = AoHow.future();
+    Ao<String> ao = ctx.begin(cancelling);
+    ao.cancel(new TimeoutException("deadline"));
+    ao.cancelled();
+    CancellationException ce =
+        assertThrows(CancellationException.class, () -> cancelling.result().join());
+    assertInstanceOf(TimeoutException.class, ce.getCause());
+    assertNull(cancelling.outcome().join().value());
+  }
+
+  @Test
+  void anAoHowServesOneOperation() {
+    AoHow<String> how = AoHow.callback(o -> {});
+    ctx.begin(how).complete(null);
+    assertThrows(IllegalStateException.class, () -> ctx.begin(how));
+    assertThrows(IllegalStateException.class, () -> AoHow.<String>callback(o -> {}).result());
+  }
+}

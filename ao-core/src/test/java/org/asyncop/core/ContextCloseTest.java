@@ -1,0 +1,184 @@
+package org.asyncop.core;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour 6 of the core: graceful close, holds, services, escalation. */
+class ContextCloseTest {
+
+  private static List<Thread> threadsNamed(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith(prefix) && t.isAlive())
+        .toList();
+  }
+
+  @Test
+  void closeCancelsInFlightWaitsForThemAndLeavesNoThread() {
+    AoContext ctx = AoContext.builder().name("close-a").loops(2).build();
+    List<Recorder<Void>> rs = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Recorder<Void> r = new Recorder<>();
+      rs.add(r);
+      Ao<Void> ao = ctx.begin(r.how());
+      ao.onCancel(ao::cancelled);
+    }
+    assertEquals(2, threadsNamed("close-a-loop").size());
+    ctx.close();
+    for (Recorder<Void> r : rs) {
+      assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    }
+    assertTrue(threadsNamed("close-a-loop").isEmpty(), "loop threads alive after close");
+    assertThrows(IllegalStateException.class, () -> ctx.begin(AoHow.callback(o -> {})));
+    assertThrows(IllegalStateException.class, ctx::hold);
+    ctx.close(); // idempotent
+  }
+
+  @Test
+  void closeWithNothingInFlightEndsTheLoopsByThemselves() {
+    AoContext ctx = AoContext.builder().name("close-idle").build();
+    ctx.closeAsync().toCompletableFuture().join();
+    await().atMost(Duration.ofSeconds(5)).until(() -> threadsNamed("close-idle-loop").isEmpty());
+  }
+
+  @Test
+  void closeWaitsForHoldsAndTellsThemToPrepare() {
+    AoContext ctx = AoContext.builder().name("close-hold").build();
+    CompletableFuture<Void> told = new CompletableFuture<>();
+    Hold hold = ctx.hold(() -> told.complete(null));
+    CompletableFuture<Void> closed = ctx.closeAsync().toCompletableFuture();
+    told.join();
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+        .until(() -> !closed.isDone());
+    hold.close();
+    closed.join();
+  }
+
+  @Test
+  void closeWaitsForServicesAfterTheOperations() {
+    AoContext ctx = AoContext.builder().name("close-svc").build();
+    List<String> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    class Svc implements ContextService {
+      @Override
+      public void closeBegun() {
+        events.add("closeBegun");
+      }
+
+      @Override
+      public CompletableFuture<?> terminated() {
+        events.add("terminated asked");
+        return released;
+      }
+    }
+    Svc svc = ctx.service(Svc.class, c -> new Svc());
+    assertEquals(svc, ctx.service(Svc.class, c -> new Svc()), "one per context, by type");
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(() -> {
+      events.add("op cancelled");
+      ao.cancelled();
+    });
+    CompletableFuture<Void> closed = ctx.closeAsync().toCompletableFuture();
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("terminated asked"));
+    assertEquals(List.of("closeBegun", "op cancelled", "terminated asked"), events);
+    assertFalse(closed.isDone());
+    released.complete(null);
+    closed.join();
+    assertThrows(IllegalStateException.class, () -> ctx.service(Svc2.class, c -> new Svc2()),
+        "no service can attach to a stopped context");
+  }
+
+  static final class Svc2 implements ContextService {}
+
+  @Test
+  void closeOnOwnLoopThrowsAndCloseAsyncWorksThere() {
+    AoContext ctx = AoContext.builder().name("close-self").build();
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    CompletableFuture<Void> closedFromLoop = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> {
+      try {
+        ctx.close();
+        thrown.complete(null);
+      } catch (Throwable t) {
+        thrown.complete(t);
+      }
+      ctx.closeAsync().thenRun(() -> closedFromLoop.complete(null));
+    });
+    assertInstanceOf(IllegalStateException.class, thrown.join());
+    closedFromLoop.join();
+    ctx.close();
+  }
+
+  @Test
+  void closeWithTimeoutForcesThenReportsWhatIsStillAlive() {
+    AoContext ctx = AoContext.builder().name("close-stuck").build();
+    Recorder<Void> polite = new Recorder<>();
+    Ao<Void> a = ctx.begin(polite.how().named("polite"));
+    // ignores a plain cancel, ends on a forced one
+    Ao<Void> cleanup = a.nestShielded("slow cleanup", o -> a.cancelled());
+    cleanup.onCancel(cleanup::cancelled);
+
+    Recorder<Void> stuck = new Recorder<>();
+    Ao<Void> b = ctx.begin(stuck.how().named("stuck"));
+    Registration[] never = new Registration[1];
+    never[0] = b.attach(() -> {}); // a resource that is never released
+    b.onCancel(b::cancelled);
+
+    assertFalse(ctx.close(Duration.ofMillis(100)));
+    assertEquals(Rc.CANCEL, polite.awaitOne().rc());
+    assertEquals(List.of("slow cleanup"), polite.awaitOne().abandoned());
+    List<AoInfo> live = ctx.liveOperations();
+    assertEquals(1, live.size());
+    assertEquals("stuck", live.get(0).name());
+    assertEquals("COMPLETING", live.get(0).state());
+    assertEquals(1, live.get(0).pendingRegistrations());
+    assertTrue(ctx.isClosing());
+    never[0].close(); // the last operation ends: the loops stop by themselves
+    assertEquals(Rc.CANCEL, stuck.awaitOne().rc());
+    await().atMost(Duration.ofSeconds(5)).until(() -> threadsNamed("close-stuck-loop").isEmpty());
+    assertTrue(ctx.close(Duration.ZERO));
+  }
+
+  @Test
+  void beginRacingCloseEitherThrowsOrEndsWithOneOutcome() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      AoContext ctx = AoContext.builder().name("race").loops(2).build();
+      AtomicInteger begun = new AtomicInteger();
+      AtomicInteger refused = new AtomicInteger();
+      AtomicInteger outcomes = new AtomicInteger();
+      Thread[] ts = new Thread[2];
+      for (int t = 0; t < ts.length; t++) {
+        ts[t] = new Thread(() -> {
+          for (int i = 0; i < 200; i++) {
+            try {
+              Ao<Void> ao = ctx.begin(AoHow.callback(o -> outcomes.incrementAndGet()));
+              ao.onCancel(ao::cancelled);
+              begun.incrementAndGet();
+            } catch (IllegalStateException e) {
+              refused.incrementAndGet();
+            }
+          }
+        });
+        ts[t].start();
+      }
+      ctx.close();
+      for (Thread t : ts) {
+        t.join();
+      }
+      assertEquals(400, begun.get() + refused.get());
+      assertEquals(begun.get(), outcomes.get(), "round " + round);
+    }
+    assertTrue(threadsNamed("race-loop").isEmpty());
+  }
+}

@@ -1,0 +1,230 @@
+package org.asyncop.core;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour 1 and 4 of the core: cancel hooks. */
+class HookTest {
+  private final AoContext ctx = AoContext.builder().name("hooks").build();
+
+  @AfterEach
+  void close() {
+    ctx.close();
+  }
+
+  /** Runs {@code r} on the context's loop and waits for it. */
+  private void onLoop(Runnable r) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> {
+      try {
+        r.run();
+        f.complete(null);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    f.join();
+  }
+
+  @Test
+  void cancelRunsHooksLastPushedFirstExactlyOnceOnTheLoop() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    List<String> ran = new CopyOnWriteArrayList<>();
+    List<Thread> on = new CopyOnWriteArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      ao.onCancel(() -> {
+        ran.add(name);
+        on.add(Thread.currentThread());
+      });
+    }
+    ao.onCancel(ao::cancelled);
+    assertTrue(ao.cancel());
+    assertFalse(ao.cancel(), "a second cancel is not this call's");
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertEquals(List.of("c", "b", "a"), ran);
+    assertTrue(on.stream().allMatch(t -> t.getName().equals("hooks-loop-0")), on::toString);
+  }
+
+  @Test
+  void hookPushedAfterCancelRunsPromptlyButNotInsideOnCancel() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.cancel();
+    AtomicBoolean insideCall = new AtomicBoolean();
+    AtomicInteger runs = new AtomicInteger();
+    AtomicBoolean ranInside = new AtomicBoolean();
+    onLoop(() -> {
+      insideCall.set(true);
+      ao.onCancel(() -> {
+        runs.incrementAndGet();
+        ranInside.set(insideCall.get());
+        ao.cancelled();
+      });
+      insideCall.set(false);
+    });
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertEquals(1, runs.get());
+    assertFalse(ranInside.get(), "the hook ran inside the onCancel call");
+  }
+
+  @Test
+  void hookPushedAfterCompletionIsCancelledAtOnce() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.complete("done");
+    r.awaitOne();
+    CompletableFuture<Thread> ran = new CompletableFuture<>();
+    ao.onCancel(() -> ran.complete(Thread.currentThread()));
+    assertEquals("hooks-loop-0", ran.join().getName());
+    assertEquals(1, r.outcomes.size());
+  }
+
+  @Test
+  void hookThatThrowsDoesNotStopTheOthersAndIsOnTheOutcome() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    AtomicInteger ran = new AtomicInteger();
+    ao.onCancel(ao::cancelled);
+    ao.onCancel(ran::incrementAndGet);
+    IllegalStateException boom = new IllegalStateException("boom");
+    ao.onCancel(() -> {
+      throw boom;
+    });
+    ao.onCancel(ran::incrementAndGet);
+    ao.cancel();
+    Outcome<Void> o = r.awaitOne();
+    assertEquals(2, ran.get());
+    assertEquals(List.of(boom), o.hookErrors());
+  }
+
+  @Test
+  void closedRegistrationNeverRuns() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    AtomicInteger ran = new AtomicInteger();
+    Registration reg = ao.onCancel(ran::incrementAndGet);
+    reg.close();
+    reg.close(); // idempotent
+    ao.onCancel(ao::cancelled);
+    ao.cancel();
+    r.awaitOne();
+    assertEquals(0, ran.get());
+  }
+
+  @Test
+  void completingWithHooksRegisteredCancelsThemLastFirstBeforeDelivery() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    List<String> ran = new CopyOnWriteArrayList<>();
+    ao.onCancel(() -> ran.add("first"));
+    ao.onCancel(() -> ran.add("second"));
+    ao.complete("v");
+    Outcome<String> o = r.awaitOne();
+    assertEquals(Rc.OK, o.rc(), "completing early is legitimate: the outcome stays OK");
+    assertEquals(List.of("second", "first"), ran);
+    assertFalse(ao.isCancelRequested());
+  }
+
+  @Test
+  void attachedResourceHoldsTheOutcomeUntilReleased() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    CompletableFuture<Registration> killed = new CompletableFuture<>();
+    Registration[] child = new Registration[1];
+    child[0] = ao.attach(() -> killed.complete(child[0])); // "SIGKILL sent; not reaped yet"
+    ao.onCancel(ao::cancelled);
+    ao.cancel();
+    Registration reg = killed.join();
+    assertTrue(ao.isDone());
+    // the outcome waits for the "reap"; nothing else will release it
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+        .until(() -> r.outcomes.isEmpty());
+    reg.close(); // "reaped"
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+  }
+
+  @Test
+  void onCancelFromManyThreadsThenCancelRunsEveryLiveHookOnce() throws Exception {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    AtomicInteger ran = new AtomicInteger();
+    AtomicInteger closedEarly = new AtomicInteger();
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(() -> {
+        for (int i = 0; i < 10_000; i++) {
+          Registration reg = ao.onCancel(ran::incrementAndGet);
+          if (i % 2 == 0) {
+            reg.close();
+            closedEarly.incrementAndGet();
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    ao.onCancel(ao::cancelled);
+    ao.cancel();
+    r.awaitOne();
+    assertEquals(40_000 - closedEarly.get(), ran.get());
+  }
+
+  @Test
+  void tenMillionHooksPushedAndClosedOneAoAtATimeLeaveNothingBehind() {
+    // each ao: 100 hooks pushed and closed on its loop; 100,000 aos -> 10 million hooks
+    AtomicInteger delivered = new AtomicInteger();
+    long before = usedHeapAfterGc();
+    onLoop(() -> {
+      for (int a = 0; a < 100_000; a++) {
+        Ao<Void> ao = ctx.begin(AoHow.callback(o -> delivered.incrementAndGet()));
+        for (int h = 0; h < 100; h++) {
+          ao.onCancel(() -> {}).close();
+        }
+        assertTrue(ao.toString().contains("hooks=0"), ao::toString);
+        ao.complete(null);
+      }
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> delivered.get() == 100_000);
+    long growth = usedHeapAfterGc() - before;
+    assertTrue(growth < 16 << 20, "heap grew by " + growth + " bytes");
+    assertTrue(ctx.liveOperations().isEmpty());
+  }
+
+  @Test
+  void oneAoWithAMillionHooksCancels() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    AtomicInteger ran = new AtomicInteger();
+    onLoop(() -> {
+      ao.onCancel(ao::cancelled);
+      for (int i = 0; i < 1_000_000; i++) {
+        ao.onCancel(ran::incrementAndGet);
+      }
+    });
+    ao.cancel();
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertEquals(1_000_000, ran.get());
+  }
+
+  private static long usedHeapAfterGc() {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}

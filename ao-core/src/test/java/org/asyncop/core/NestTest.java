@@ -1,0 +1,108 @@
+package org.asyncop.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour 5 of the core: nested and shielded operations. */
+class NestTest {
+  private final AoContext ctx = AoContext.builder().name("nest").build();
+
+  @AfterEach
+  void close() {
+    ctx.close();
+  }
+
+  @Test
+  void cancellingTheParentCancelsItsChildAndWaitsForIt() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    List<String> events = new CopyOnWriteArrayList<>();
+    Ao<Void> child = parent.nest(o -> {
+      events.add("child " + o.rc());
+      parent.cancelled();
+    });
+    child.onCancel(() -> {
+      events.add("child hook");
+      child.cancelled();
+    });
+    parent.cancel();
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertEquals(List.of("child hook", "child CANCEL"), events);
+  }
+
+  @Test
+  void parentOutcomeWaitsForItsRunningChild() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    CompletableFuture<Outcome<Void>> heard = new CompletableFuture<>();
+    Ao<Void> cleanup = parent.nestShielded("cleanup", heard::complete);
+    parent.complete("early");
+    assertFalse(cleanup.isCancelRequested(), "completion does not reach shielded cleanup");
+    assertTrue(r.outcomes.isEmpty());
+    cleanup.complete(null);
+    assertEquals("early", r.awaitOne().value());
+    assertEquals(Rc.OK, heard.join().rc());
+  }
+
+  @Test
+  void shieldedChildSurvivesCancelButNotCancelNow() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    List<String> progress = new CopyOnWriteArrayList<>();
+    CompletableFuture<Ao<Void>> cleanupStarted = new CompletableFuture<>();
+    parent.onCancel(() -> {
+      parent.reportProgress(Progress.of(Progress.CANCELLING));
+      Ao<Void> cleanup = parent.nestShielded("destroy domain", o -> {
+        progress.add("cleanup " + o.rc());
+        parent.cancelled();
+      });
+      cleanup.onCancel(() -> {
+        progress.add("cleanup cancelled, forced=" + cleanup.isCancelNowRequested());
+        cleanup.cancelled();
+      });
+      cleanupStarted.complete(cleanup);
+    });
+    parent.cancel();
+    Ao<Void> cleanup = cleanupStarted.join();
+    assertFalse(cleanup.isCancelRequested(), "a plain cancel of the parent does not reach it");
+    assertTrue(parent.cancelNow());
+    Outcome<String> o = r.awaitOne();
+    assertEquals(Rc.CANCEL, o.rc());
+    assertEquals(List.of("destroy domain"), o.abandoned());
+    assertEquals(List.of("cleanup cancelled, forced=true", "cleanup CANCEL"), progress);
+  }
+
+  @Test
+  void cancelAimedAtTheShieldedChildItselfReachesIt() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    Ao<Void> cleanup = parent.nestShielded("cleanup", o -> parent.fail(new Exception("gave up")));
+    cleanup.onCancel(cleanup::cancelled);
+    assertTrue(cleanup.cancel()); // what a deadline on the cleanup does
+    Outcome<String> o = r.awaitOne();
+    assertEquals(Rc.FAIL, o.rc());
+    assertTrue(o.abandoned().isEmpty(), "a bounded cleanup is not an abandoned one");
+  }
+
+  @Test
+  void childRegisteredAfterParentCancelIsCancelledPromptly() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    parent.cancel();
+    CompletableFuture<Rc> childEnd = new CompletableFuture<>();
+    Ao<Void> child = parent.nest(o -> {
+      childEnd.complete(o.rc());
+      parent.cancelled();
+    });
+    child.onCancel(child::cancelled);
+    assertEquals(Rc.CANCEL, childEnd.join());
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+  }
+}

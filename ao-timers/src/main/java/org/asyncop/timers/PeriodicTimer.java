@@ -1,0 +1,54 @@
+package org.asyncop.timers;
+
+import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.Rc;
+
+/**
+ * A timer that fires OK every period until its operation ends (CANCEL once) or it is closed. Each
+ * deadline is the previous planned one plus the period, so lateness never accumulates.
+ */
+final class PeriodicTimer extends Timer {
+  private final Consumer<Rc> callback;
+  private final long periodNanos;
+  /** The deadline the wheel was last given; loop-confined once armed. */
+  private long plannedNanos;
+
+  PeriodicTimer(Ao<?> ao, boolean onLoop, Consumer<Rc> callback, long periodNanos, long first) {
+    super(ao, onLoop);
+    this.callback = callback;
+    this.periodNanos = periodNanos;
+    this.plannedNanos = first;
+  }
+
+  @Override
+  protected void expire() {
+    if (!casState(ARMED, FIRING)) {
+      return;
+    }
+    call(callback, Rc.OK);
+    if (!casState(FIRING, ARMED)) {
+      release(); // closed (or cancelled) while the callback ran
+      return;
+    }
+    long now = ao.loop().nanoTime();
+    long next = TimersService.saturatedAdd(plannedNanos, periodNanos);
+    if (next <= now) {
+      // the loop was held up past whole periods: skip them, keep the phase
+      long missed = (now - plannedNanos) / periodNanos;
+      next = TimersService.saturatedAdd(plannedNanos, TimersService.saturatedMul(missed + 1, periodNanos));
+    }
+    plannedNanos = next;
+    reschedule(next);
+  }
+
+  @Override
+  void expired() {
+    throw new IllegalStateException("a periodic timer does not expire once");
+  }
+
+  @Override
+  void aoCancelled() {
+    call(callback, Rc.CANCEL);
+  }
+}

@@ -1,0 +1,221 @@
+package org.asyncop.timers;
+
+import static java.util.Objects.requireNonNull;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.AoLoop;
+import org.asyncop.core.Checks;
+import org.asyncop.core.ContextService;
+import org.asyncop.core.Rc;
+import org.asyncop.core.Registration;
+import org.asyncop.core.Ticker;
+import org.asyncop.timers.internal.TimerWheel;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The context's timers: one passive {@link TimerWheel} per loop, registered as that loop's {@link
+ * org.asyncop.core.LoopDriver} the first time a timer is made for it.
+ */
+final class TimersService implements Timers, ContextService {
+  /*
+   * Overview.
+   *
+   * No timer thread. Each loop polls its own wheel between tasks and parks until the wheel's next
+   * event, so expiry is already on the right thread and lateness is the loop's own scheduling
+   * delay, not a tick. A timer made on its operation's loop is scheduled in place: one allocation,
+   * a few field writes, the hook push; no atomic beyond the hook's own. From another thread the
+   * deadline is fixed at the call and the timer goes through the loop's ArmQueue, which wakes the
+   * loop once per batch rather than once per timer.
+   *
+   * wheels[i] is created, written and read only on loop i (addDriver requires that thread), so the
+   * array needs no synchronization: each element is confined to its loop.
+   *
+   * Close: the context cancels every operation; each timer's hook stops it; by the time
+   * terminated() is called every timer is gone. terminated() marks the service stopped (new timers
+   * are refused) and checks each wheel on its loop, so a leak would be reported, not hidden.
+   */
+  private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
+  private final AoContext ctx;
+  private final Ticker ticker;
+  private final @Nullable TimerWheel[] wheels;
+  private final ArmQueue[] armQueues;
+  private volatile boolean stopped;
+  /** Timers found scheduled when the context stopped (-1 until then); 0 unless something leaked. */
+  private volatile int leftAtStop = -1;
+
+  TimersService(AoContext ctx) {
+    this.ctx = ctx;
+    this.ticker = ctx.ticker();
+    this.wheels = new TimerWheel[ctx.loops().size()];
+    this.armQueues = new ArmQueue[wheels.length];
+    for (AoLoop loop : ctx.loops()) {
+      armQueues[loop.index()] = new ArmQueue(loop, this);
+    }
+  }
+
+  @Override
+  public Registration timeout(Ao<?> ao, Duration after, Consumer<Rc> callback) {
+    long delay = check(ao, after, "after", callback);
+    boolean onLoop = ao.loop().inLoop();
+    return start(new OneShotTimer.Timeout(ao, onLoop, callback), onLoop, delay);
+  }
+
+  @Override
+  public Registration sleep(Ao<?> ao, Duration d, Consumer<Rc> callback) {
+    long delay = check(ao, d, "d", callback);
+    boolean onLoop = ao.loop().inLoop();
+    return start(new OneShotTimer.Sleep(ao, onLoop, callback), onLoop, delay);
+  }
+
+  @Override
+  public Registration every(Ao<?> ao, Duration period, Consumer<Rc> callback) {
+    requireNonNull(ao, "ao");
+    Checks.positive(period, "period");
+    requireNonNull(callback, "callback");
+    checkUsable(ao);
+    long p = nanos(period);
+    boolean onLoop = ao.loop().inLoop();
+    long first = saturatedAdd(ticker.nanoTime(), p);
+    PeriodicTimer t = new PeriodicTimer(ao, onLoop, callback, p, first);
+    return startAt(t, onLoop, first);
+  }
+
+  @Override
+  public Registration deadline(Ao<?> ao, Duration d) {
+    requireNonNull(ao, "ao");
+    Checks.nonNegative(d, "d");
+    checkUsable(ao);
+    boolean onLoop = ao.loop().inLoop();
+    return start(new DeadlineTimer(ao, onLoop, d), onLoop, nanos(d));
+  }
+
+  private long check(Ao<?> ao, Duration d, String name, Consumer<Rc> callback) {
+    requireNonNull(ao, "ao");
+    Checks.nonNegative(d, name);
+    requireNonNull(callback, "callback");
+    checkUsable(ao);
+    return nanos(d);
+  }
+
+  /** @throws IllegalStateException if the context has stopped */
+  TimersService checkNotStopped() {
+    if (stopped) {
+      throw new IllegalStateException("context " + ctx.name() + " has stopped; no new timers");
+    }
+    return this;
+  }
+
+  private void checkUsable(Ao<?> ao) {
+    checkNotStopped();
+    if (ao.context() != ctx) {
+      throw new IllegalArgumentException(
+          "ao belongs to context " + ao.context().name() + ", not to " + ctx.name());
+    }
+  }
+
+  private Timer start(Timer t, boolean onLoop, long delayNanos) {
+    // a zero delay is due at once: the next poll, not the next tick boundary
+    return startAt(t, onLoop, delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos));
+  }
+
+  private Timer startAt(Timer t, boolean onLoop, long deadlineNanos) {
+    AoLoop loop = t.ao.loop();
+    if (onLoop) {
+      t.arm(wheelOnLoop(loop), deadlineNanos);
+    } else {
+      armQueues[loop.index()].offer(t, deadlineNanos);
+    }
+    return t;
+  }
+
+  /** Loop: this loop's wheel, made and registered as its driver on first use. */
+  TimerWheel wheelOnLoop(AoLoop loop) {
+    int i = loop.index();
+    TimerWheel w = wheels[i];
+    if (w == null) {
+      w = new TimerWheel(ticker.nanoTime(), TimerWheel.DEFAULT_TICK_SHIFT);
+      loop.addDriver(w::poll);
+      wheels[i] = w;
+    }
+    return w;
+  }
+
+  /**
+   * How many timers are scheduled on each loop, asked on the loops (tests and diagnostics).
+   *
+   * @return completes with the total
+   */
+  CompletableFuture<Integer> pending() {
+    List<AoLoop> loops = ctx.loops();
+    CompletableFuture<?>[] each = new CompletableFuture<?>[loops.size()];
+    int[] counts = new int[loops.size()];
+    for (AoLoop loop : loops) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      each[loop.index()] = f;
+      loop.execute(() -> {
+        TimerWheel w = wheels[loop.index()];
+        counts[loop.index()] = w == null ? 0 : w.size();
+        f.complete(null);
+      });
+    }
+    return CompletableFuture.allOf(each).thenApply(v -> {
+      int sum = 0;
+      for (int c : counts) {
+        sum += c;
+      }
+      return sum;
+    });
+  }
+
+  @Override
+  public CompletionStage<?> terminated() {
+    stopped = true;
+    return pending().thenAccept(n -> {
+      leftAtStop = n;
+      if (n != 0) {
+        LOG.log(Level.WARNING, n + " timers still scheduled when context " + ctx.name()
+            + " stopped; their operations had ended, so they can no longer fire into anything");
+      }
+    });
+  }
+
+  /** Timers found scheduled when the context stopped, -1 before that. */
+  int leftAtStop() {
+    return leftAtStop;
+  }
+
+  static long nanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
+  }
+
+  static long saturatedMul(long a, long b) {
+    long hi = Math.multiplyHigh(a, b);
+    long lo = a * b;
+    if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+      return lo;
+    }
+    return (a ^ b) < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+  }
+
+  @Override
+  public String toString() {
+    return "Timers[" + ctx.name() + (stopped ? ", stopped" : "") + "]";
+  }
+}
