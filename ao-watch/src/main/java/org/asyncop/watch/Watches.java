@@ -20,7 +20,8 @@ import org.asyncop.core.Registration;
  * org.asyncop.core.ContextService}, stopped by the context's close), never on a loop thread;
  * every listener and callback runs on the operation's loop, never inside the call that started
  * it. The operation's outcome is held back ({@link Ao#attach}) until the store has dropped the
- * watch (for ZooKeeper: the server confirmed the removal).
+ * watch (for ZooKeeper: the server confirmed the removal). The timeout of {@link #await} is a
+ * timer of the context's {@link org.asyncop.timers.Timers}.
  */
 public final class Watches {
   private Watches() {}
