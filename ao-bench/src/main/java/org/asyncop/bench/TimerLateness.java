@@ -14,7 +14,8 @@ import org.asyncop.timers.Timers;
 
 /**
  * Lateness of {@value #N} timers due 50 ms after they were set, all at once: p50 and p99 of (time
- * the callback ran - due time), over {@value #ROUNDS} rounds. Ours (the loop parks until the next
+ * the callback ran - due time), over {@value #ROUNDS} rounds after {@value #WARMUP_ROUNDS} to warm up;
+ * each round runs the three one after the other. Ours (the loop parks until the next
  * due timer) beside {@link ScheduledThreadPoolExecutor} (one thread) and Netty's {@link
  * HashedWheelTimer} with a 1 ms tick. Not a JMH benchmark: it measures a distribution of
  * wall-clock delays, not the cost of a call.
@@ -24,7 +25,8 @@ import org.asyncop.timers.Timers;
  */
 public final class TimerLateness {
   static final int N = 10_000;
-  static final int ROUNDS = 7;
+  static final int ROUNDS = 10;
+  static final int WARMUP_ROUNDS = 3;
   private static final long DELAY = TimeUnit.MILLISECONDS.toNanos(50);
 
   private TimerLateness() {}
@@ -84,7 +86,7 @@ public final class TimerLateness {
     for (int s = 0; s < setters.length; s++) {
       results[s] = new long[0];
     }
-    for (int round = 0; round < ROUNDS + 1; round++) { // round 0 warms up
+    for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
       for (int s = 0; s < setters.length; s++) {
         long[] late = new long[N];
         CountDownLatch done = new CountDownLatch(N);
@@ -92,7 +94,7 @@ public final class TimerLateness {
         if (!done.await(30, TimeUnit.SECONDS)) {
           throw new AssertionError("timers did not fire");
         }
-        if (round > 0) {
+        if (round >= WARMUP_ROUNDS) {
           long[] all = Arrays.copyOf(results[s], results[s].length + N);
           System.arraycopy(late, 0, all, results[s].length, N);
           results[s] = all;

@@ -69,6 +69,16 @@ public interface Ao<T> {
   void cancelled();
 
   /**
+   * Completes the operation with {@link Rc#CANCEL}, handing {@code kept} to the caller: what the
+   * operation made and, as asked, left in place instead of destroying it (a domain created before
+   * the cancel, kept on request). The failure is as for {@link #cancelled()}. In future mode the
+   * kept value goes to {@link AoHow#onDropped}, since the result future is cancelled.
+   *
+   * @throws IllegalStateException if the operation was already completed
+   */
+  void cancelled(@Nullable T kept);
+
+  /**
    * Reports progress to the caller's listener. Reports reach the listener in the order they were
    * made and before the completion callback; reports made after completion are dropped.
    *

@@ -156,11 +156,7 @@ public interface AoContext extends AutoCloseable {
      * @throws IllegalArgumentException if {@code name} is empty
      */
     public Builder name(String name) {
-      requireNonNull(name, "name");
-      if (name.isEmpty()) {
-        throw new IllegalArgumentException("name must not be empty");
-      }
-      this.name = name;
+      this.name = Checks.notEmpty(name, "name");
       return this;
     }
 

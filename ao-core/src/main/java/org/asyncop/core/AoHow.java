@@ -2,6 +2,8 @@ package org.asyncop.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -24,6 +26,16 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the type of the operation's value
  */
 public final class AoHow<T> {
+  private static final VarHandle BOUND;
+
+  static {
+    try {
+      BOUND = MethodHandles.lookup().findVarHandle(AoHow.class, "bound", Ao.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final @Nullable Consumer<Outcome<T>> callback;
   private final @Nullable ResultFuture<T> result;
   private final @Nullable CompletableFuture<Outcome<T>> outcome;
@@ -31,6 +43,7 @@ public final class AoHow<T> {
   private @Nullable Executor executor;
   private @Nullable Consumer<? super T> dropped;
   private @Nullable String name;
+  /** The operation this serves; set once by CAS. */
   private volatile @Nullable Ao<T> bound;
 
   private AoHow(@Nullable Consumer<Outcome<T>> callback, boolean future) {
@@ -77,8 +90,10 @@ public final class AoHow<T> {
   }
 
   /**
-   * Future mode: where a value goes when the operation ends OK after the caller cancelled {@link
-   * #result()}, so that a resource inside it can be released instead of leaking. Without it such a
+   * Future mode: where a value goes that {@link #result()} cannot carry, so that a resource inside
+   * it can be released instead of leaking: the value of an operation that ended OK after the caller
+   * cancelled {@code result()}, and what a CANCEL outcome kept ({@link Ao#cancelled(Object)}).
+   * Called once, on the delivery thread, before {@link #outcome()} completes. Without it such a
    * value is logged and dropped.
    *
    * @throws NullPointerException if {@code consumer} is null
@@ -137,11 +152,8 @@ public final class AoHow<T> {
 
   /** Binds this to its operation, once. */
   void bind(Ao<T> ao) {
-    synchronized (this) {
-      if (bound != null) {
-        throw new IllegalStateException("this AoHow is already bound to " + bound);
-      }
-      bound = ao;
+    if (!BOUND.compareAndSet(this, null, ao)) { // one CAS: cheaper than a monitor on this hot path
+      throw new IllegalStateException("this AoHow is already bound to " + bound);
     }
     ResultFuture<T> r = result;
     if (r != null) {
@@ -192,6 +204,9 @@ public final class AoHow<T> {
           ce.initCause(why);
         }
         r.completeExceptionally(ce);
+        if (o.value() != null) {
+          drop(o.value()); // a kept resource the cancelled future cannot carry
+        }
       }
     }
     requireNonNull(outcome).complete(o);
@@ -205,7 +220,7 @@ public final class AoHow<T> {
       System.getLogger(AoHow.class.getName())
           .log(
               System.Logger.Level.WARNING,
-              "result() was cancelled but the operation ended OK; value dropped: {0}"
+              "a value that result() cannot carry (cancelled, or kept by a cancel) was dropped: {0}"
                   + " (set AoHow.onDropped to release it)",
               value);
     }

@@ -81,6 +81,7 @@ final class AoImpl<T> implements Ao<T> {
   private boolean cancelSeen;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
+  private boolean handedOver; // deliver() has read hookErrors: later errors can only be logged
   private @Nullable List<String> abandoned;
   private @Nullable SerialExecutor delivery;
   /** Links in the loop's list of live top-level operations (see LoopState). */
@@ -88,11 +89,15 @@ final class AoImpl<T> implements Ao<T> {
 
   @Nullable AoImpl<?> nextLive;
 
+  /** Where this top-level operation stands in that list: LoopState.NEW, LISTED or GONE. */
+  byte listing;
+
   AoImpl(ContextImpl ctx, EventLoop loop, AoHow<T> how) {
     this.ctx = ctx;
     this.loop = loop;
     this.how = how;
-    this.startNanos = ctx.ticker().nanoTime();
+    // for age() only: on the loop, one clock read serves every operation begun in a batch
+    this.startNanos = loop.inLoop() ? loop.batchNanoTime() : ctx.ticker().nanoTime();
   }
 
   // ---------------------------------------------------------------- registrations
@@ -263,8 +268,8 @@ final class AoImpl<T> implements Ao<T> {
       n.fire(forced);
     } catch (Throwable e) {
       Log.rethrowIfFatal(e);
-      if ((state & DELIVERED) != 0) { // too late for the outcome
-        Log.userCodeThrew("cancel hook " + n + " of " + this, e);
+      if (handedOver) { // a hook registered after the end: no outcome left to carry its error
+        Log.userCodeThrew("cancel hook of " + this + ", run after its outcome was delivered,", e);
         return;
       }
       if (hookErrors == null) {
@@ -307,6 +312,11 @@ final class AoImpl<T> implements Ao<T> {
   @Override
   public void cancelled() {
     finish(Outcome.cancelled(cancelReason));
+  }
+
+  @Override
+  public void cancelled(@Nullable T kept) {
+    finish(Outcome.cancelled(cancelReason, kept));
   }
 
   private void finish(Outcome<T> o) {
@@ -357,6 +367,7 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private void deliver() {
+    handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
     Runnable d = () -> {
       try {

@@ -46,4 +46,17 @@ public final class Checks {
     }
     return d;
   }
+
+  /**
+   * @return {@code s}
+   * @throws NullPointerException if {@code s} is null
+   * @throws IllegalArgumentException if {@code s} is empty
+   */
+  public static String notEmpty(String s, String name) {
+    requireNonNull(s, name);
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
+    return s;
+  }
 }

@@ -71,6 +71,8 @@ final class ContextImpl implements AoContext {
   private Phase phase = Phase.OPS;
   private int quiescentLoops;
   private boolean servicesSealed;
+  /** closeAsync took its snapshot of the services: a service attached later is told by service(). */
+  private boolean servicesTold;
 
   /**
    * @param start whether to start the loops' threads; tests drive unstarted loops by hand with
@@ -200,6 +202,7 @@ final class ContextImpl implements AoContext {
       return type.cast(s);
     }
     S created;
+    boolean tell;
     synchronized (this) {
       s = services.get(type);
       if (s != null) {
@@ -213,8 +216,9 @@ final class ContextImpl implements AoContext {
         throw new IllegalArgumentException("factory made a " + created.getClass() + ", not a " + type);
       }
       services.put(type, created);
+      tell = servicesTold; // else closeAsync's snapshot, not yet taken, includes it: told once
     }
-    if (state != OPEN) {
+    if (tell) {
       created.closeBegun();
     }
     return created;
@@ -231,6 +235,7 @@ final class ContextImpl implements AoContext {
       List<ContextService> snapshot;
       synchronized (this) {
         snapshot = new ArrayList<>(services.values());
+        servicesTold = true;
       }
       for (ContextService s : snapshot) {
         runSafely(s::closeBegun, "closeBegun of " + s);

@@ -15,6 +15,16 @@ import org.jspecify.annotations.Nullable;
  * quiescent, once, when no operation is live and no begin is pending.
  */
 final class LoopState {
+  /*
+   * An operation's `listing` (loop-confined): NEW -> LISTED (add) -> GONE (remove), or NEW -> GONE
+   * when its outcome is delivered before its begin's task arrives: the operation was handed to
+   * the loop by another way than a task (a driver polling a shared structure) and ended there.
+   * Then add() must not list it (it would stay listed forever) and remove() must not count it.
+   */
+  static final byte NEW = 0;
+  static final byte LISTED = 1;
+  static final byte GONE = 2;
+
   final EventLoop loop;
   private final ContextImpl ctx;
   /**
@@ -37,6 +47,11 @@ final class LoopState {
 
   /** Loop: an operation begun on this loop, or arriving from a pending begin. */
   void add(AoImpl<?> ao) {
+    if (ao.listing == GONE) {
+      checkQuiescent(); // its pending begin is no longer pending
+      return;
+    }
+    ao.listing = LISTED;
     ao.nextLive = head;
     if (head != null) {
       head.prevLive = ao;
@@ -50,6 +65,11 @@ final class LoopState {
 
   /** Loop: the operation's outcome was delivered. */
   void remove(AoImpl<?> ao) {
+    boolean listed = ao.listing == LISTED;
+    ao.listing = GONE;
+    if (!listed) {
+      return; // add() will see it is gone; until then its begin counts as pending
+    }
     AoImpl<?> p = ao.prevLive;
     AoImpl<?> n = ao.nextLive;
     if (p != null) {

@@ -51,8 +51,35 @@ public final class Outcome<T> {
    * CancellationException} when the reason is null.
    */
   public static <T> Outcome<T> cancelled(@Nullable Throwable reason) {
-    Throwable why = reason != null ? reason : new CancellationException("cancelled");
-    return new Outcome<>(Rc.CANCEL, null, why, List.of(), List.of());
+    return cancelled(reason, null);
+  }
+
+  /**
+   * A CANCEL outcome that still carries a value: what the cancelled operation made and left to
+   * the caller instead of destroying it (libxl's "skip the destruction and return the domid").
+   * Its {@link #failure()} is as for {@link #cancelled(Throwable)}.
+   */
+  public static <T> Outcome<T> cancelled(@Nullable Throwable reason, @Nullable T kept) {
+    Throwable why = reason != null ? reason : new NoReason();
+    return new Outcome<>(Rc.CANCEL, kept, why, List.of(), List.of());
+  }
+
+  /**
+   * The failure of a CANCEL outcome whose cancel gave no reason. It is made where the operation
+   * reported {@code cancelled()}, usually a hook on the loop, so a stack trace would tell nothing
+   * about who cancelled; filling one in was most of the CPU cost of a cancel.
+   */
+  private static final class NoReason extends CancellationException {
+    private static final long serialVersionUID = 1L;
+
+    NoReason() {
+      super("cancelled");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   /**
@@ -85,7 +112,10 @@ public final class Outcome<T> {
     return rc == Rc.OK;
   }
 
-  /** The value of an OK outcome; null otherwise (and for an OK outcome of null). */
+  /**
+   * The value of an OK outcome, or what a CANCEL outcome kept for the caller ({@link
+   * Ao#cancelled(Object)}); null otherwise.
+   */
   public @Nullable T value() {
     return value;
   }
@@ -115,9 +145,10 @@ public final class Outcome<T> {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("Outcome[").append(rc);
-    if (rc == Rc.OK) {
+    if (rc == Rc.OK || value != null) {
       sb.append(", value=").append(value);
-    } else {
+    }
+    if (rc != Rc.OK) {
       sb.append(", failure=").append(failure);
     }
     if (!hookErrors.isEmpty()) {

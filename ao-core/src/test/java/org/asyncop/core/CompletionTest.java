@@ -249,8 +249,31 @@ class CompletionTest {
     ao.cancelled();
     CancellationException ce =
         assertThrows(CancellationException.class, () -> cancelling.result().join());
-    assertInstanceOf(TimeoutException.class, ce.getCause());
+    // JDK 23+ join() wraps the future's own CancellationException in a new one: look down the chain
+    Throwable reason = ce.getCause();
+    while (reason instanceof CancellationException && reason.getCause() != null) {
+      reason = reason.getCause();
+    }
+    assertInstanceOf(TimeoutException.class, reason);
     assertNull(cancelling.outcome().join().value());
+  }
+
+  @Test
+  void cancelledCanKeepAValueForTheCaller() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    ao.cancel();
+    ao.cancelled("domain 7, kept");
+    Outcome<String> o = r.awaitOne();
+    assertEquals(Rc.CANCEL, o.rc());
+    assertEquals("domain 7, kept", o.value());
+    assertInstanceOf(CancellationException.class, o.failure());
+
+    CompletableFuture<String> dropped = new CompletableFuture<>();
+    AoHow<String> how = AoHow.<String>future().onDropped(dropped::complete);
+    ctx.begin(how).cancelled("kept resource");
+    assertEquals("kept resource", dropped.join(), "a future cannot carry it: onDropped gets it");
+    assertTrue(how.result().isCancelled());
   }
 
   @Test

@@ -34,9 +34,10 @@ final class PeriodicTimer extends Timer {
     long now = ao.loop().nanoTime();
     long next = TimersService.saturatedAdd(plannedNanos, periodNanos);
     if (next <= now) {
-      // the loop was held up past whole periods: skip them, keep the phase
+      // held up past one or more period starts: they become one call, due at once, at the latest
+      // of them, so the phase is kept and no burst replays the others
       long missed = (now - plannedNanos) / periodNanos;
-      next = TimersService.saturatedAdd(plannedNanos, TimersService.saturatedMul(missed + 1, periodNanos));
+      next = TimersService.saturatedAdd(plannedNanos, TimersService.saturatedMul(missed, periodNanos));
     }
     plannedNanos = next;
     reschedule(next);

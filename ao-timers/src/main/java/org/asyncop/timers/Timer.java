@@ -20,8 +20,8 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
   /*
    * state, changed by CAS:
    *   NEW    -> ARMED   loop: scheduled and hook pushed. A timer made on its loop starts ARMED; one
-   *                     made on another thread is NEW until its posted arm task runs.
-   *   NEW    -> CLOSED  close() before the arm task ran; that task then does nothing.
+   *                     made on another thread is NEW until its loop's ArmQueue drains it.
+   *   NEW    -> CLOSED  close() before that; the drain then skips it, so nothing is posted.
    *   ARMED  -> DONE    loop: expired (one-shot), or the operation's cancel hook ran. The winner of
    *                     this CAS makes the one callback call.
    *   ARMED  -> FIRING  loop: a periodic timer is running its OK callback; FIRING -> ARMED after it,
@@ -77,7 +77,7 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
     hook = ao.onCancel(this);
   }
 
-  /** Loop: the arm task of a timer made on another thread. */
+  /** Loop: arms a timer made on another thread (from its loop's ArmQueue), unless closed since. */
   final void armPosted(TimerWheel w, long deadlineNanos) {
     if (casState(NEW, ARMED)) {
       arm(w, deadlineNanos);
@@ -136,12 +136,14 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
   /** As a loop task: releases a timer closed from another thread. */
   @Override
   public final void run() {
+    checkOnLoop();
     release();
   }
 
   /** The operation was cancelled or completed: the hook, on the loop. */
   @Override
   public final void cancel() {
+    checkOnLoop();
     hook = null; // the core releases a hook once it ran
     for (; ; ) {
       int s = state;
@@ -157,6 +159,13 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
       w.cancel(this);
     }
     aoCancelled();
+  }
+
+  /** The task and hook faces of this object are for the loop; a cast elsewhere would race it. */
+  private void checkOnLoop() {
+    if (!ao.loop().inLoop()) {
+      throw new IllegalStateException("only the loop of " + ao + " may run " + this);
+    }
   }
 
   /** The wheel says the timer is due; on the loop. */

@@ -75,8 +75,8 @@ public interface Timers {
   /**
    * A periodic timer: {@code callback} gets {@link Rc#OK} on the ao's loop at {@code period},
    * {@code 2 * period}, ... after the call, each time scheduled from the planned time (no drift);
-   * periods missed while the loop was held up are skipped rather than replayed in a burst, keeping
-   * the phase. When the ao is cancelled or completes, it gets {@link Rc#CANCEL} once, and nothing
+   * period starts missed while the loop or the callback was held up become one late call, not a
+   * burst, and the ones after stay on phase. When the ao is cancelled or completes, it gets {@link Rc#CANCEL} once, and nothing
    * after. Closing the registration stops it without a further call.
    *
    * @throws NullPointerException if an argument is null

@@ -164,6 +164,30 @@ class TimerWheelTest {
   }
 
   @Test
+  void aNodeRescheduledFromItsPlannedTimeFiresOncePerPeriodDespiteLatePolls() {
+    long origin = 123_456_789L;
+    TimerWheel w = new TimerWheel(origin, SHIFT);
+    long period = 10_000_000L;
+    long[] planned = {origin + period};
+    int[] fired = {0};
+    TimerWheel.Node n = new TimerWheel.Node() {
+      @Override
+      protected void expire() {
+        fired[0]++;
+        planned[0] += period;
+        w.schedule(this, planned[0]);
+      }
+    };
+    w.schedule(n, planned[0]);
+    Random rnd = new Random(7);
+    for (int k = 1; k <= 1_000; k++) {
+      long now = origin + k * period + 300_000 + rnd.nextInt(2_700_000);
+      w.poll(now);
+      assertEquals(k, fired[0], "period " + k + " at " + (now - origin));
+    }
+  }
+
+  @Test
   void daysAheadNeedOnlyAFewPolls() {
     TimerWheel w = new TimerWheel(0, SHIFT);
     long threeDays = TimeUnit.DAYS.toNanos(3) + 12_345;
@@ -191,6 +215,41 @@ class TimerWheelTest {
     Rec r = new Rec(3 * TICK, log);
     w.schedule(r, r.deadline);
     assertEquals(3 * TICK - 10, w.poll(10));
+  }
+
+  /** The loop parks for what poll returns: that must never pass the next deadline's tick. */
+  @Test
+  void theWaitPollReturnsNeverOverrunsTheNextDeadline() {
+    Random rnd = new Random(4);
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    List<Rec> live = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      long range = TimeUnit.SECONDS.toNanos(rnd.nextInt(3) == 0 ? 100 : 1);
+      Rec r = new Rec(1 + (long) (rnd.nextDouble() * range), log);
+      live.add(r);
+      w.schedule(r, r.deadline);
+    }
+    long now = 0;
+    int polls = 0;
+    while (!live.isEmpty()) {
+      log.clear();
+      long wait = poll(w, now, live);
+      polls++;
+      live.removeAll(log);
+      if (live.isEmpty()) {
+        assertEquals(Long.MAX_VALUE, wait);
+        break;
+      }
+      long firstTickStart = Long.MAX_VALUE;
+      for (Rec r : live) {
+        firstTickStart = Math.min(firstTickStart, ((r.deadline + TICK - 1) / TICK) * TICK);
+      }
+      assertTrue(wait > 0, "asked for a busy poll with nothing due");
+      assertTrue(now + wait <= firstTickStart,
+          "would park until " + (now + wait) + " past a deadline due at " + firstTickStart);
+      now += wait;
+    }
+    assertTrue(polls < 3_000 + 2 * 1_000, "woke " + polls + " times");
   }
 
   @Test

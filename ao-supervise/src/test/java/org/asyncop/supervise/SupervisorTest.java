@@ -1,0 +1,228 @@
+package org.asyncop.supervise;
+
+import static org.asyncop.supervise.Services.awaitTrue;
+import static org.asyncop.supervise.Services.counting;
+import static org.asyncop.supervise.Services.failure;
+import static org.asyncop.supervise.Services.join;
+import static org.asyncop.supervise.Services.log;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.Outcome;
+import org.asyncop.core.Rc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SupervisorTest {
+  private static final ServiceKey<String, Integer> A = ServiceKey.of("test", "a");
+  private static final ServiceKey<String, Integer> B = ServiceKey.of("test", "b");
+  private static final ServiceKey<String, Integer> C = ServiceKey.of("test", "c");
+
+  private final AoContext ctx = AoContext.builder().name("sup-test").build();
+  private final List<String> log = log();
+
+  @AfterEach
+  void closeContext() {
+    assertTrue(ctx.close(Duration.ofSeconds(10)), "the context closes: nothing of the supervisor is left");
+  }
+
+  @Test
+  void sendDeliversMessagesInOrderAndReturnsReplies() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, counting("a", log)));
+    List<CompletionStage<Integer>> replies = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      replies.add(sup.send(A, "m" + i));
+    }
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(i + 1, join(replies.get(i)));
+    }
+    ChildInfo info = sup.lookup(A).orElseThrow();
+    assertEquals(ChildInfo.State.RUNNING, info.state());
+    assertEquals(0, info.restarts());
+    assertEquals(List.of(A), sup.children().stream().map(ChildInfo::key).toList());
+  }
+
+  @Test
+  void stopCancelsTheServiceAndNeverRestartsIt() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.always()).start();
+    join(sup.start(A, counting("a", log)));
+    Outcome<?> o = join(sup.stop(A));
+    assertEquals(Rc.CANCEL, o.rc());
+    assertTrue(sup.lookup(A).isEmpty());
+    assertEquals(List.of("start a#1", "cancel a"), log);
+    assertInstanceOf(ServiceNotRunningException.class, failure(sup.send(A, "x")));
+    assertInstanceOf(ServiceNotRunningException.class, failure(sup.stop(A)));
+  }
+
+  @Test
+  void crashFailsTheReplyAndOnFailureRestartsTheService() {
+    Supervisor sup = Supervisor.builder(ctx)
+        .defaultPolicy(RestartPolicy.onFailure().withBackoff(Duration.ZERO, Duration.ZERO)).start();
+    join(sup.start(A, counting("a", log)));
+    assertEquals(1, join(sup.send(A, "x")));
+    Throwable crash = failure(sup.send(A, "crash"));
+    assertEquals("crash of a", crash.getMessage());
+    awaitTrue(() -> log.contains("start a#2"));
+    ChildInfo info = sup.lookup(A).orElseThrow();
+    assertEquals(1, info.restarts());
+    assertSame(crash, info.lastFailure());
+    assertEquals(1, join(sup.send(A, "x")), "a new incarnation starts counting again");
+  }
+
+  @Test
+  void onFailureDropsAServiceThatEndsOk() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.onFailure()).start();
+    join(sup.start(A, counting("a", log)));
+    assertEquals(0, join(sup.send(A, "done")));
+    awaitTrue(() -> sup.lookup(A).isEmpty());
+    assertEquals(List.of("start a#1"), log);
+  }
+
+  @Test
+  void alwaysRestartsAServiceThatEndsOk() {
+    Supervisor sup = Supervisor.builder(ctx)
+        .defaultPolicy(RestartPolicy.always().withBackoff(Duration.ZERO, Duration.ZERO)).start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.send(A, "done"));
+    awaitTrue(() -> log.contains("start a#2"));
+  }
+
+  @Test
+  void neverDropsAFailedService() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, RestartPolicy.never(), counting("a", log)));
+    join(sup.send(A, "fail"));
+    awaitTrue(() -> sup.lookup(A).isEmpty());
+    assertEquals(List.of("start a#1"), log);
+    assertEquals(Rc.CANCEL, join(sup.stop()).rc(), "a dropped service does not fail the supervisor");
+  }
+
+  @Test
+  void restartCancelsTheIncarnationAndStartsANewOne() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.send(A, "x"));
+    join(sup.restart(A));
+    assertEquals(List.of("start a#1", "cancel a", "start a#2"), log);
+    assertEquals(1, sup.lookup(A).orElseThrow().restarts());
+    assertEquals(1, join(sup.send(A, "x")));
+    assertInstanceOf(ServiceNotRunningException.class, failure(sup.restart(B)));
+  }
+
+  @Test
+  void aMessageLeftUnansweredFailsWhenTheServiceStops() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, ao -> {
+      ao.onCancel(ao::cancelled);
+      return (msg, reply) -> { }; // keeps the reply and never answers
+    }));
+    CompletionStage<Integer> pending = sup.send(A, "x");
+    assertEquals(Rc.CANCEL, join(sup.stop(A)).rc());
+    ServiceNotRunningException e =
+        assertInstanceOf(ServiceNotRunningException.class, failure(pending));
+    assertEquals(A, e.key());
+  }
+
+  @Test
+  void aServiceMayAnswerLaterFromAnotherThread() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    Executor later = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
+    join(sup.start(A, ao -> {
+      ao.onCancel(ao::cancelled);
+      return (msg, reply) -> later.execute(() -> reply.ok(msg.length()));
+    }));
+    assertEquals(3, join(sup.send(A, "abc")));
+  }
+
+  @Test
+  void aFactoryThatThrowsFailsTheStartAndKeepsNothing() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.always()).start();
+    IllegalStateException boom = new IllegalStateException("boom");
+    ServiceFactory<String, Integer> broken = ao -> {
+      throw boom;
+    };
+    assertSame(boom, failure(sup.start(A, broken)));
+    awaitTrue(() -> sup.lookup(A).isEmpty());
+    join(sup.start(A, counting("a", log)));
+    IllegalStateException dup =
+        assertInstanceOf(IllegalStateException.class, failure(sup.start(A, counting("a2", log))));
+    assertTrue(dup.getMessage().contains("test/a"), dup.getMessage());
+  }
+
+  @Test
+  void stoppingTheSupervisorStopsServicesNewestFirstWaitingForEach() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    Executor later = CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS);
+    for (ServiceKey<String, Integer> k : List.of(A, B, C)) {
+      join(sup.start(k, ao -> {
+        ao.onCancel(() -> {
+          log.add("cancel " + k.name());
+          // winds down on another thread a little later: the next stop must wait for it
+          later.execute(() -> {
+            log.add("ended " + k.name());
+            ao.cancelled();
+          });
+        });
+        return (msg, reply) -> reply.ok(0);
+      }));
+    }
+    Outcome<Void> o = join(sup.stop());
+    assertEquals(Rc.CANCEL, o.rc());
+    assertEquals(
+        List.of("cancel c", "ended c", "cancel b", "ended b", "cancel a", "ended a"), log);
+    assertTrue(sup.children().isEmpty());
+    assertInstanceOf(IllegalStateException.class, failure(sup.start(A, counting("a", log))));
+  }
+
+  @Test
+  void closingTheContextStopsTheSupervisorAndItsServices() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.start(B, counting("b", log)));
+    ctx.close();
+    assertEquals(Rc.CANCEL, join(sup.terminated()).rc());
+    assertEquals(List.of("start a#1", "start b#1", "cancel b", "cancel a"), log);
+  }
+
+  @Test
+  void aForcedCancelReachesEveryServiceAtOnce() {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.start(B, ao -> {
+      // its cleanup is shielded from a plain cancel: only a forced one cuts it short
+      ao.onCancel(() -> {
+        log.add("cancel b");
+        Ao<Void> cleanup = ao.nestShielded("slow cleanup of b", done -> ao.cancelled());
+        cleanup.onCancel(() -> {
+          log.add("cleanup of b abandoned");
+          cleanup.cancelled();
+        });
+      });
+      return (msg, reply) -> reply.ok(0);
+    }));
+    try (var h = sup.handle()) {
+      h.cancel();
+      awaitTrue(() -> sup.lookup(B).map(i -> i.state() == ChildInfo.State.STOPPING).orElse(false));
+      assertEquals(ChildInfo.State.RUNNING, sup.lookup(A).orElseThrow().state(),
+          "a waits for b: newest first");
+      h.cancelNow();
+    }
+    Outcome<Void> o = join(sup.terminated());
+    assertEquals(Rc.CANCEL, o.rc());
+    assertTrue(log.contains("cancel a"), log.toString());
+    assertTrue(log.contains("cleanup of b abandoned"), log.toString());
+  }
+}
