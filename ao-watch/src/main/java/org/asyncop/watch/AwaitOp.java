@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.asyncop.core.Ao;
 import org.asyncop.core.Outcome;
+import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
+import org.asyncop.timers.Timers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,7 +51,6 @@ final class AwaitOp implements Registration {
   private final Predicate<Optional<String>> until;
   private final Duration timeout;
   private final Consumer<Outcome<String>> done;
-  private final WatchIo io;
   private final StoreLink link;
   private final AtomicBoolean changePending = new AtomicBoolean();
   private volatile int state;
@@ -72,7 +73,6 @@ final class AwaitOp implements Registration {
     this.until = until;
     this.timeout = timeout;
     this.done = done;
-    this.io = io;
     this.link = new StoreLink(ao, store, path, io.io());
   }
 
@@ -81,13 +81,18 @@ final class AwaitOp implements Registration {
     if (state != OPEN) {
       return;
     }
-    timer = io.timeout(ao, timeout, this::timedOut);
+    timer = Timers.of(ao.context()).timeout(ao, timeout, rc -> {
+      if (rc == Rc.FAIL) {
+        timedOut(); // CANCEL: the ao was cancelled or completed; the hook ends the await
+      }
+    });
     reading = true;
     link.open(this::onCancel, this::onStoreChange, this::onStoreFailure, this::read);
   }
 
+  /** Loop: the timer fired. */
   private void timedOut() {
-    finishLater(Outcome.failed(new TimeoutException("await of " + path + " timed out after " + timeout)));
+    finishNow(Outcome.failed(new TimeoutException("await of " + path + " timed out after " + timeout)));
   }
 
   /** Store thread: coalesced into one loop task. */

@@ -23,7 +23,8 @@ import org.asyncop.core.Registration;
  * <p>Each call is a one-shot interest: the callback is called exactly once, on the ao's loop, with
  * {@link Rc#OK} when the channel is ready for the operation, {@link Rc#CANCEL} when the ao is
  * cancelled or completes first (or the registration is closed), or {@link Rc#FAIL} when the
- * channel was closed meanwhile. To wait again, call again (re-arm). Readiness is a hint: an {@code
+ * channel was closed meanwhile (noticed within about a second: closing a channel does not wake the
+ * selector). To wait again, call again (re-arm). Readiness is a hint: an {@code
  * accept()} or {@code read()} may still find nothing (the client left in between); the caller
  * then re-arms, and since the interest is one-shot and the selector level-triggered, that neither
  * spins nor hangs.
@@ -97,7 +98,7 @@ public final class Channels implements ContextService {
       throw new IllegalArgumentException("ch must be in non-blocking mode: " + ch);
     }
     Interest i = new Interest(ao, ch, op, callback, selector);
-    ao.execute(i::start);
+    Watches.startOnLoop(ao, i::start);
     return i;
   }
 

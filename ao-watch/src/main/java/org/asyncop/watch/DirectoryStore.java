@@ -453,7 +453,10 @@ public final class DirectoryStore implements WatchableStore {
     if (kind == ENTRY_CREATE && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
       registerTree(child, true);
     } else if (kind == ENTRY_DELETE) {
-      watches.fire(pathOf(child));
+      String gone = pathOf(child);
+      watches.fire(gone);
+      // the directory may have gone before its own children were registered and reported
+      watches.fireBelow(gone);
     }
   }
 

@@ -61,8 +61,17 @@ final class SelectorLoop {
     return ask(() -> interests);
   }
 
+  /** Keys still registered, after flushing cancelled ones (selectNow deregisters them). */
   int keyCount() {
-    return ask(() -> selector.keys().size());
+    return ask(
+        () -> {
+          try {
+            selector.selectNow(); // what it selects stays in selectedKeys for the loop to handle
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return selector.keys().size();
+        });
   }
 
   private int ask(java.util.function.IntSupplier q) {
@@ -161,7 +170,11 @@ final class SelectorLoop {
         if (stopped != null) {
           break;
         }
-        selector.select(TimeUnit.NANOSECONDS.toMillis(SWEEP_NANOS));
+        if (selector.selectedKeys().isEmpty()) {
+          selector.select(TimeUnit.NANOSECONDS.toMillis(SWEEP_NANOS));
+        } else {
+          selector.selectNow(); // a task's selectNow() left ready keys: handle them, do not wait
+        }
         Iterator<SelectionKey> it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
           SelectionKey k = it.next();

@@ -1,20 +1,15 @@
 package org.asyncop.watch;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.ContextService;
-import org.asyncop.core.Registration;
 
 /**
  * The per-context service behind {@link Watches}: a small pool of daemon threads that make the
@@ -30,7 +25,6 @@ final class WatchIo implements ContextService {
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final ThreadPoolExecutor pool;
-  private final ScheduledThreadPoolExecutor timer;
 
   WatchIo(AoContext ctx) {
     AtomicInteger n = new AtomicInteger();
@@ -49,15 +43,6 @@ final class WatchIo implements ContextService {
           }
         };
     pool.allowCoreThreadTimeOut(true);
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, ctx.name() + "-watch-timer");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.setRemoveOnCancelPolicy(true);
   }
 
   static WatchIo of(AoContext ctx) {
@@ -72,17 +57,11 @@ final class WatchIo implements ContextService {
   @Override
   public CompletionStage<?> terminated() {
     pool.shutdown();
-    timer.shutdownNow(); // every operation has ended, so every timeout was closed
     return terminated.minimalCompletionStage();
   }
 
-  /**
-   * Interim until ao-timers is merged: calls {@code onTimeout} on the ao's loop after {@code
-   * after}, unless the returned registration is closed first.
-   */
-  Registration timeout(Ao<?> ao, Duration after, Runnable onTimeout) {
-    ScheduledFuture<?> f =
-        timer.schedule(() -> ao.execute(onTimeout), after.toNanos(), TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+  @Override
+  public String toString() {
+    return "WatchIo[" + pool + "]";
   }
 }

@@ -51,6 +51,21 @@ final class WatchTable {
     }
   }
 
+  /**
+   * Tells every watch strictly under {@code removed} that its own path changed: a whole subtree
+   * went away, and the store may not have seen each node in it go.
+   */
+  void fireBelow(String removed) {
+    for (var e : byPath.entrySet()) {
+      String p = e.getKey();
+      if (!p.equals(removed) && StorePath.within(p, removed)) {
+        for (LocalWatch w : e.getValue()) {
+          w.changed(p);
+        }
+      }
+    }
+  }
+
   /** Tells every watch that its own path changed: after events were lost (an overflow). */
   void fireAll() {
     for (Set<LocalWatch> set : byPath.values()) {

@@ -19,8 +19,9 @@ import org.asyncop.core.Registration;
  * WatchableStore#mayBlock()}) run on a small pool of the context (a {@link
  * org.asyncop.core.ContextService}, stopped by the context's close), never on a loop thread;
  * every listener and callback runs on the operation's loop, never inside the call that started
- * it. The operation's outcome is held back ({@link Ao#attach}) until the store has dropped the
- * watch (for ZooKeeper: the server confirmed the removal).
+ * it. Called on the operation's loop, they start without a hand-off. The operation's outcome is held back ({@link Ao#attach}) until the store has dropped the
+ * watch (for ZooKeeper: the server confirmed the removal). The timeout of {@link #await} is a
+ * timer of the context's {@link org.asyncop.timers.Timers}.
  */
 public final class Watches {
   private Watches() {}
@@ -46,7 +47,7 @@ public final class Watches {
     requireNonNull(listener, "listener");
     checkOpen(store);
     WatchOp op = new WatchOp(ao, store, path, listener, WatchIo.of(ao.context()));
-    ao.execute(op::start);
+    startOnLoop(ao, op::start);
     return op;
   }
 
@@ -82,8 +83,20 @@ public final class Watches {
     requireNonNull(done, "done");
     checkOpen(store);
     AwaitOp op = new AwaitOp(ao, store, path, until, timeout, done, WatchIo.of(ao.context()));
-    ao.execute(op::start);
+    startOnLoop(ao, op::start);
     return op;
+  }
+
+  /**
+   * Starts at once on the ao's loop (the fast path), else posts the start there. Starting calls no
+   * user code: every callback is posted, so none runs inside the initiating call.
+   */
+  static void startOnLoop(Ao<?> ao, Runnable start) {
+    if (ao.loop().inLoop()) {
+      start.run();
+    } else {
+      ao.execute(start);
+    }
   }
 
   private static void checkOpen(WatchableStore store) {

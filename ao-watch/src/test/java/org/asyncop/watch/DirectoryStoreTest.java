@@ -3,6 +3,7 @@ package org.asyncop.watch;
 import static java.time.Duration.ofSeconds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -48,6 +49,24 @@ class DirectoryStoreTest extends WatchableStoreContract {
       // never a half-written value: everything a reader saw is absent or the whole value
       assertTrue(seen.stream().allMatch(v -> v.isEmpty() || v.get().equals("running")), seen.toString());
     }
+  }
+
+  @Test
+  void close_stopsTheWatchThread() {
+    String name = "asyncop-dirstore-store";
+    assertTrue(threadAlive(name));
+    store.close();
+    assertFalse(threadAlive(name), "close() joins the watch thread");
+  }
+
+  static boolean threadAlive(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));
+  }
+
+  @Test
+  void open_nullFolder_throwsNpe() {
+    assertNpe("folder", () -> DirectoryStore.open(null));
   }
 
   @Test

@@ -168,6 +168,63 @@ abstract class WatchableStoreContract {
     assertEquals(Optional.of(Integer.toString(threads * each)), store.read("/counter"));
   }
 
+  @Test
+  void watch_concurrentWriters_eachPathSeenInOrderAndEndingWithItsLastValue() throws Exception {
+    int writers = 4;
+    int each = incrementsPerThread();
+    for (int t = 0; t < writers; t++) {
+      store.write("/ord/t" + t, "-1");
+    }
+    List<List<Integer>> seen = new ArrayList<>();
+    for (int t = 0; t < writers; t++) {
+      seen.add(new CopyOnWriteArrayList<>());
+    }
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (StoreWatch w =
+        store.watch(
+            "/ord",
+            p -> {
+              if (p.startsWith("/ord/t")) {
+                int t = Integer.parseInt(p.substring(6));
+                store.read(p).ifPresent(v -> seen.get(t).add(Integer.parseInt(v)));
+              }
+            },
+            errors::add)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < writers; t++) {
+        int me = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                    for (int i = 0; i < each; i++) {
+                      store.write("/ord/t" + me, Integer.toString(i));
+                    }
+                  } catch (Throwable e) {
+                    errors.add(e);
+                  }
+                });
+        th.start();
+        ts.add(th);
+      }
+      go.countDown();
+      for (Thread th : ts) {
+        th.join();
+      }
+      await()
+          .atMost(ofSeconds(30))
+          .until(() -> seen.stream().allMatch(l -> !l.isEmpty() && l.get(l.size() - 1) == each - 1));
+    }
+    assertEquals(List.of(), errors);
+    for (List<Integer> l : seen) {
+      for (int i = 1; i < l.size(); i++) {
+        assertTrue(l.get(i - 1) <= l.get(i), "values went back: " + l);
+      }
+    }
+  }
+
   /** How many increments each of the four writers makes (fewer for a remote store). */
   int incrementsPerThread() {
     return 200;

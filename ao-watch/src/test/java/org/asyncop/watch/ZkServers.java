@@ -1,28 +1,29 @@
 package org.asyncop.watch;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.client.FourLetterWordMain;
 
 /** Real ZooKeeper servers for tests (curator-test), and what the server says about its watches. */
 final class ZkServers {
-  private static final Pattern TOTAL = Pattern.compile("Total watches:(\\d+)");
-
   private ZkServers() {}
 
   static TestingServer start() throws Exception {
-    System.setProperty("zookeeper.4lw.commands.whitelist", "wchs,wchp,wchc,ruok");
+    System.setProperty("zookeeper.4lw.commands.whitelist", "wchs,wchp,ruok");
     return new TestingServer(true);
   }
 
-  /** The server's total watch count, from the {@code wchs} four-letter word. */
-  static int serverWatchCount(TestingServer server) throws Exception {
-    String out = FourLetterWordMain.send4LetterWord("127.0.0.1", server.getPort(), "wchs");
-    Matcher m = TOTAL.matcher(out);
-    if (!m.find()) {
-      throw new AssertionError("unexpected wchs answer: " + out);
+  /**
+   * How many paths under {@code prefix} the server holds watches on, from the {@code wchp}
+   * four-letter word (Curator keeps a watch of its own on {@code /zookeeper/config}, outside).
+   */
+  static int serverWatchedPaths(TestingServer server, String prefix) throws Exception {
+    String out = FourLetterWordMain.send4LetterWord("127.0.0.1", server.getPort(), "wchp");
+    int n = 0;
+    for (String line : out.split("\n")) {
+      if (line.equals(prefix) || line.startsWith(prefix + "/")) {
+        n++;
+      }
     }
-    return Integer.parseInt(m.group(1));
+    return n;
   }
 }

@@ -1,0 +1,258 @@
+package org.asyncop.watch;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.Rc;
+import org.asyncop.core.Registration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Readiness watches on real sockets on 127.0.0.1. */
+class ChannelsTest {
+  AoContext ctx;
+  Channels channels;
+  ServerSocketChannel server;
+
+  @BeforeEach
+  void open() throws Exception {
+    ctx = AoContext.builder().name("ch").build();
+    channels = Channels.of(ctx);
+    server = ServerSocketChannel.open();
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    server.configureBlocking(false);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    server.close();
+    if (!ctx.close(Duration.ofSeconds(5))) {
+      throw new AssertionError("operations left running: " + ctx.liveOperations());
+    }
+  }
+
+  private SocketChannel connect() throws Exception {
+    return SocketChannel.open(server.getLocalAddress());
+  }
+
+  @Test
+  void accept_cancelledBeforeAClientConnects_isCancelOnce_andDeregistersTheKey() {
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    channels.whenAcceptable(op.ao, server, rc -> {
+      rcs.add(rc);
+      op.ao.cancelled();
+    });
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+    op.ao.cancel();
+    op.awaitOutcome();
+    assertEquals(List.of(Rc.CANCEL), rcs);
+    assertEquals(0, channels.interestCount());
+    assertEquals(0, channels.keyCount());
+  }
+
+  @Test
+  void accept_afterAClientConnects_isOk_andAcceptsIt_thenACancelChangesNothing() throws Exception {
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    List<SocketChannel> accepted = new CopyOnWriteArrayList<>();
+    channels.whenAcceptable(op.ao, server, rc -> {
+      rcs.add(rc);
+      try {
+        SocketChannel c = server.accept();
+        if (c != null) {
+          accepted.add(c);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    try (SocketChannel client = connect()) {
+      await().atMost(ofSeconds(5)).until(() -> !rcs.isEmpty());
+      op.ao.cancel(); // after the client connected and the interest fired
+      op.ao.execute(op.ao::cancelled);
+      op.awaitOutcome();
+      assertEquals(List.of(Rc.OK), rcs);
+      assertEquals(1, accepted.size());
+      accepted.get(0).close();
+    }
+    assertEquals(0, channels.keyCount());
+  }
+
+  @Test
+  void accept_cancelRacingAConnectedClient_endsExactlyOnce() throws Exception {
+    for (int i = 0; i < 200; i++) {
+      Ops<Void> op = Ops.begin(ctx);
+      List<Rc> rcs = new CopyOnWriteArrayList<>();
+      try (SocketChannel client = connect()) {
+        channels.whenAcceptable(op.ao, server, rc -> {
+          rcs.add(rc);
+          op.ao.complete(null);
+        });
+        op.ao.cancel();
+        op.awaitOutcome();
+        assertEquals(1, rcs.size(), rcs.toString());
+        SocketChannel c = server.accept();
+        if (c != null) {
+          c.close();
+        }
+      }
+    }
+    assertEquals(0, channels.interestCount());
+    assertEquals(0, channels.keyCount());
+  }
+
+  @Test
+  void accept_readyButAcceptReturnsNull_rearmsWithoutSpinOrHang() throws Exception {
+    // Two acceptors wait on one listening socket; one client connects: both are told it is
+    // ready, the first accept() takes the connection and the second gets null, as when the client
+    // left in between (seed 004). The second re-arms: it must neither fire again at once (spin)
+    // nor miss the next client (hang).
+    Ops<Void> op = Ops.begin(ctx);
+    List<SocketChannel> accepted = new CopyOnWriteArrayList<>();
+    List<String> log = new CopyOnWriteArrayList<>();
+    class Acceptor {
+      final String name;
+
+      Acceptor(String name) {
+        this.name = name;
+      }
+
+      void arm() {
+        channels.whenAcceptable(op.ao, server, this::ready);
+      }
+
+      void ready(Rc rc) {
+        if (rc != Rc.OK) {
+          return;
+        }
+        try {
+          SocketChannel c = server.accept();
+          log.add(name + (c == null ? ":null" : ":conn"));
+          if (c == null) {
+            arm();
+          } else {
+            accepted.add(c);
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    Acceptor a = new Acceptor("a");
+    Acceptor b = new Acceptor("b");
+    op.ao.execute(() -> {
+      a.arm();
+      b.arm();
+    });
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 2);
+    try (SocketChannel c1 = connect()) {
+      await().atMost(ofSeconds(5)).until(() -> log.size() == 2);
+      assertTrue(log.contains("a:conn") || log.contains("b:conn"), log.toString());
+      assertTrue(log.contains("a:null") || log.contains("b:null"), log.toString());
+      // re-armed and quiet: no spurious readiness while no one connects
+      await().during(ofMillis(300)).atMost(ofSeconds(2)).until(() -> log.size() == 2);
+      assertEquals(1, channels.interestCount());
+      try (SocketChannel c2 = connect()) {
+        await().atMost(ofSeconds(5)).until(() -> accepted.size() == 2);
+      }
+    }
+    op.ao.complete(null);
+    op.awaitOutcome();
+    for (SocketChannel c : accepted) {
+      c.close();
+    }
+    assertEquals(0, channels.keyCount());
+  }
+
+  @Test
+  void readable_andWritable_onAConnectedSocket() throws Exception {
+    try (SocketChannel client = connect()) {
+      SocketChannel peer = null;
+      while (peer == null) {
+        peer = server.accept();
+      }
+      try (SocketChannel p = peer) {
+        p.configureBlocking(false);
+        Ops<Void> op = Ops.begin(ctx);
+        List<String> log = new CopyOnWriteArrayList<>();
+        channels.whenWritable(op.ao, p, rc -> log.add("w:" + rc));
+        channels.whenReadable(op.ao, p, rc -> log.add("r:" + rc));
+        await().atMost(ofSeconds(5)).until(() -> log.contains("w:OK"));
+        assertEquals(List.of("w:OK"), log);
+        client.write(ByteBuffer.wrap(new byte[] {42}));
+        await().atMost(ofSeconds(5)).until(() -> log.contains("r:OK"));
+        op.ao.complete(null);
+        op.awaitOutcome();
+      }
+    }
+    assertEquals(0, channels.keyCount());
+  }
+
+  @Test
+  void channelClosedWhileWaiting_fails() throws Exception {
+    SocketChannel client = connect();
+    client.configureBlocking(false);
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    channels.whenReadable(op.ao, client, rcs::add);
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+    client.close();
+    await().atMost(ofSeconds(10)).until(() -> !rcs.isEmpty());
+    assertEquals(List.of(Rc.FAIL), rcs);
+    op.ao.complete(null);
+    op.awaitOutcome();
+  }
+
+  @Test
+  void registrationClosed_isCancel() {
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    Registration r = channels.whenAcceptable(op.ao, server, rcs::add);
+    r.close();
+    r.close();
+    await().atMost(ofSeconds(5)).until(() -> !rcs.isEmpty());
+    op.ao.complete(null);
+    op.awaitOutcome();
+    assertEquals(List.of(Rc.CANCEL), rcs);
+  }
+
+  @Test
+  void badArguments_throwAtTheCall() throws Exception {
+    Ops<Void> op = Ops.begin(ctx);
+    WatchableStoreContract.assertNpe("ctx", () -> Channels.of(null));
+    WatchableStoreContract.assertNpe("ao", () -> channels.whenAcceptable(null, server, rc -> {}));
+    WatchableStoreContract.assertNpe("ch", () -> channels.whenReadable(op.ao, null, rc -> {}));
+    WatchableStoreContract.assertNpe("callback", () -> channels.whenWritable(op.ao, server, null));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> channels.whenReadable(op.ao, server, rc -> {}));
+    assertTrue(e.getMessage().contains("ch"), e.getMessage());
+    try (ServerSocketChannel blocking = ServerSocketChannel.open()) {
+      e = assertThrows(IllegalArgumentException.class, () -> channels.whenAcceptable(op.ao, blocking, rc -> {}));
+      assertTrue(e.getMessage().contains("non-blocking"), e.getMessage());
+    }
+    op.ao.complete(null);
+    op.awaitOutcome();
+  }
+
+  @Test
+  void contextClose_stopsTheSelectorThread() {
+    assertTrue(Ops.helperThreads(ctx).contains("ch-selector"), Ops.helperThreads(ctx).toString());
+    ctx.close();
+    await().atMost(ofSeconds(10)).until(() -> Ops.helperThreads(ctx).isEmpty());
+  }
+}
