@@ -1,5 +1,6 @@
 package org.asyncop.core.internal;
 
+import org.asyncop.core.UserCode;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
@@ -252,7 +253,7 @@ public final class EventLoop implements AoLoop {
       try {
         wait = Math.min(wait, d.poll(now));
       } catch (Throwable e) {
-        Log.rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("loop driver " + d, e);
       }
     }
@@ -263,7 +264,7 @@ public final class EventLoop implements AoLoop {
     try {
       task.run();
     } catch (Throwable e) {
-      Log.rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       Log.userCodeThrew("task " + task, e);
     }
   }

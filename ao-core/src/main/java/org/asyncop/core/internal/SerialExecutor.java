@@ -1,5 +1,6 @@
 package org.asyncop.core.internal;
 
+import org.asyncop.core.UserCode;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +49,7 @@ public final class SerialExecutor implements Executor {
       try {
         t.run();
       } catch (Throwable e) {
-        Log.rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("delivery task", e);
       }
     }
