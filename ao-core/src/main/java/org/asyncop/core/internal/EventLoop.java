@@ -1,6 +1,5 @@
 package org.asyncop.core.internal;
 
-import org.asyncop.core.UserCode;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
@@ -10,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.LoopDriver;
 import org.asyncop.core.Ticker;
+import org.asyncop.core.UserCode;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,12 +1,12 @@
 package org.asyncop.core.internal;
 
-import org.asyncop.core.UserCode;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncop.core.UserCode;
 
 /**
  * Runs tasks on an executor one at a time, in the order they were submitted: one operation's
