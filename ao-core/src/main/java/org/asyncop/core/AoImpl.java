@@ -267,7 +267,7 @@ final class AoImpl<T> implements Ao<T> {
     try {
       n.fire(forced);
     } catch (Throwable e) {
-      Log.rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       if (handedOver) { // a hook registered after the end: no outcome left to carry its error
         Log.userCodeThrew("cancel hook of " + this + ", run after its outcome was delivered,", e);
         return;
@@ -373,7 +373,7 @@ final class AoImpl<T> implements Ao<T> {
       try {
         how.deliverOutcome(o);
       } catch (Throwable e) {
-        Log.rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("completion callback of " + this, e);
       }
     };
@@ -418,7 +418,7 @@ final class AoImpl<T> implements Ao<T> {
                   try {
                     how.deliverProgress(progress);
                   } catch (Throwable e) {
-                    Log.rethrowIfFatal(e);
+                    UserCode.rethrowIfFatal(e);
                     Log.userCodeThrew("progress listener of " + this, e);
                   }
                 }));

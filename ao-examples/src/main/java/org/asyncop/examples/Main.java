@@ -17,14 +17,10 @@ public final class Main {
     if (!a.isEmpty() && !a.get(0).startsWith("-")) {
       if (!a.get(0).equals("create")) {
         System.err.println("unknown command '" + a.get(0) + "'; the command is: create (see create --help)");
-        System.exit(CreateCommandExit.USAGE);
+        System.exit(2);
       }
       a = a.subList(1, a.size());
     }
     System.exit(CreateCommand.run(a, System.out, System.err));
-  }
-
-  private static final class CreateCommandExit {
-    static final int USAGE = 2;
   }
 }

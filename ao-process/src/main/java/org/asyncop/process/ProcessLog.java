@@ -1,6 +1,7 @@
 package org.asyncop.process;
 
 import java.lang.System.Logger.Level;
+import org.asyncop.core.UserCode;
 
 /** Where this module reports what it cannot throw. */
 final class ProcessLog {
@@ -17,8 +18,6 @@ final class ProcessLog {
   }
 
   static void rethrowIfFatal(Throwable t) {
-    if (t instanceof VirtualMachineError || t instanceof LinkageError) {
-      throw (Error) t;
-    }
+    UserCode.rethrowIfFatal(t);
   }
 }

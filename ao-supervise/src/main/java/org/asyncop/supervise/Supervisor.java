@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.asyncop.core.UserCode;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
@@ -287,7 +288,7 @@ public final class Supervisor {
       inc.service = requireNonNull(c.factory.start(a), "factory returned null");
       return null;
     } catch (Throwable e) {
-      rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       inc.failedAtStart = true;
       if (!a.isDone()) {
         a.fail(e);
@@ -442,7 +443,7 @@ public final class Supervisor {
     try {
       s.receive(message, reply);
     } catch (Throwable e) {
-      rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       reply.crashed(e);
       if (!inc.ao.isDone()) {
         inc.ao.fail(e);
@@ -504,11 +505,6 @@ public final class Supervisor {
     }
   }
 
-  private static void rethrowIfFatal(Throwable t) {
-    if (t instanceof VirtualMachineError || t instanceof LinkageError) {
-      throw (Error) t;
-    }
-  }
 
   /** Builds and starts a {@link Supervisor}. */
   public static final class Builder {

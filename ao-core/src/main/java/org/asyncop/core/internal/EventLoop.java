@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.LoopDriver;
 import org.asyncop.core.Ticker;
+import org.asyncop.core.UserCode;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -252,7 +253,7 @@ public final class EventLoop implements AoLoop {
       try {
         wait = Math.min(wait, d.poll(now));
       } catch (Throwable e) {
-        Log.rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("loop driver " + d, e);
       }
     }
@@ -263,7 +264,7 @@ public final class EventLoop implements AoLoop {
     try {
       task.run();
     } catch (Throwable e) {
-      Log.rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       Log.userCodeThrew("task " + task, e);
     }
   }

@@ -17,14 +17,4 @@ public final class Log {
   public static void warn(String message) {
     LOG.log(Level.WARNING, message);
   }
-
-  /**
-   * Rethrows {@code t} if it is an error the JVM cannot go on from (out of memory, stack overflow,
-   * a broken class); returns otherwise, so that the caller logs it and carries on.
-   */
-  public static void rethrowIfFatal(Throwable t) {
-    if (t instanceof VirtualMachineError || t instanceof LinkageError) {
-      throw (Error) t;
-    }
-  }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.asyncop.core.UserCode;
 
 /**
  * Runs tasks on an executor one at a time, in the order they were submitted: one operation's
@@ -48,7 +49,7 @@ public final class SerialExecutor implements Executor {
       try {
         t.run();
       } catch (Throwable e) {
-        Log.rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("delivery task", e);
       }
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.asyncop.core.UserCode;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
@@ -222,7 +223,7 @@ public final class ModuleHost {
       event("loaded " + m.name);
       f.complete(null);
     } catch (Throwable e) {
-      rethrowIfFatal(e);
+      UserCode.rethrowIfFatal(e);
       m.initFailed = true;
       if (!ao.isDone()) {
         ao.fail(e);
@@ -271,7 +272,7 @@ public final class ModuleHost {
       try {
         module.deinit();
       } catch (Throwable e) {
-        rethrowIfFatal(e);
+        UserCode.rethrowIfFatal(e);
         event("deinit of " + m.name + " threw " + e);
       }
       event("deinit " + m.name + (m.unloading ? "" : " (it ended on its own: " + o.rc() + ")"));
@@ -324,9 +325,4 @@ public final class ModuleHost {
     }
   }
 
-  private static void rethrowIfFatal(Throwable t) {
-    if (t instanceof VirtualMachineError) {
-      throw (Error) t;
-    }
-  }
 }

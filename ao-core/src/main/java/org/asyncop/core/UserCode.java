@@ -1,0 +1,22 @@
+package org.asyncop.core;
+
+/**
+ * How asyncop, and the modules built on it, treat an exception thrown by user code (a hook, a
+ * listener, a callback, a task): it is logged, and the loop goes on. Only an error the JVM itself
+ * cannot go on from is let through.
+ */
+public final class UserCode {
+  private UserCode() {}
+
+  /**
+   * Rethrows {@code t} if it is a {@link VirtualMachineError} (out of memory, stack overflow,
+   * internal error); returns otherwise, so that the caller logs it and carries on. A {@link
+   * LinkageError} is not fatal here: a class of the user's that failed to initialize (as a JDK
+   * class can when descriptors run out) breaks that code, not the loop that ran it.
+   */
+  public static void rethrowIfFatal(Throwable t) {
+    if (t instanceof VirtualMachineError e) {
+      throw e;
+    }
+  }
+}
