@@ -1,6 +1,7 @@
 package org.asyncop.watch;
 
 import java.lang.System.Logger.Level;
+import org.asyncop.core.UserCode;
 
 /** Where this module reports what it cannot throw: user code that threw, cleanup that failed. */
 final class Log {
@@ -17,10 +18,8 @@ final class Log {
     LOG.log(Level.WARNING, message, t);
   }
 
-  /** Rethrows errors the JVM cannot go on from; returns for everything else. */
+  /** See {@link UserCode#rethrowIfFatal}. */
   static void rethrowIfFatal(Throwable t) {
-    if (t instanceof VirtualMachineError || t instanceof LinkageError) {
-      throw (Error) t;
-    }
+    UserCode.rethrowIfFatal(t);
   }
 }
