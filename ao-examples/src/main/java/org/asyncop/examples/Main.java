@@ -3,6 +3,7 @@ package org.asyncop.examples;
 import java.util.Arrays;
 import java.util.List;
 import org.asyncop.examples.domain.CreateCommand;
+import org.asyncop.process.ChildProcesses;
 
 /**
  * The command line of {@code ao-examples.jar}: {@code create} (the default) runs the
@@ -21,6 +22,10 @@ public final class Main {
       }
       a = a.subList(1, a.size());
     }
+    // This JVM is the device models' parent: as a subreaper it also reaps what they started once
+    // that is killed with their group, instead of leaving it to PID 1 (which in a container may
+    // never reap). It changes the whole process, which here is ours alone.
+    ChildProcesses.becomeSubreaper();
     System.exit(CreateCommand.run(a, System.out, System.err));
   }
 }

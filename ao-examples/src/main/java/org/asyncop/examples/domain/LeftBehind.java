@@ -3,9 +3,11 @@ package org.asyncop.examples.domain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.asyncop.watch.WatchableStore;
 
@@ -16,9 +18,12 @@ import org.asyncop.watch.WatchableStore;
 final class LeftBehind {
   private LeftBehind() {}
 
+  /** How long a killed process of ours may take to vanish from the process table. */
+  private static final Duration DYING = Duration.ofSeconds(5);
+
   static List<String> check(DomainCreator creator, WatchableStore store) {
     List<String> left = new ArrayList<>();
-    for (long pid : deviceModelProcesses(creator.deviceModelGroups())) {
+    for (long pid : awaitGone(creator.deviceModelGroups())) {
       left.add("device model process " + pid);
     }
     for (String child : store.children("/local/domain")) {
@@ -28,6 +33,23 @@ final class LeftBehind {
       left.add(creator.reservedIds() + " reserved ids");
     }
     return left;
+  }
+
+  /**
+   * The processes of {@code groups} still there after a bounded wait. A device model's own
+   * process is reaped before its domain ends, but a grandchild killed with its group (the
+   * script's {@code sleep}) is re-parented and reaped by init, or by this JVM when it is a
+   * subreaper ({@code ChildProcesses.becomeSubreaper()}); that takes a moment, and only what is
+   * still there after it counts as left behind.
+   */
+  static List<Long> awaitGone(Set<Integer> groups) {
+    long end = System.nanoTime() + DYING.toNanos();
+    List<Long> pids = deviceModelProcesses(groups);
+    while (!pids.isEmpty() && System.nanoTime() < end) {
+      LockSupport.parkNanos(10_000_000L);
+      pids = deviceModelProcesses(groups);
+    }
+    return pids;
   }
 
   /**
