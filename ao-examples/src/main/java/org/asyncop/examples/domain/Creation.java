@@ -1,6 +1,7 @@
 package org.asyncop.examples.domain;
 
-import java.time.Duration;
+import static org.asyncop.examples.domain.DomainConfig.ms;
+
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.asyncop.core.Ao;
@@ -217,9 +218,5 @@ final class Creation {
 
   private void progress(String phase, String detail) {
     ao.reportProgress(Progress.of(phase, detail));
-  }
-
-  static String ms(Duration d) {
-    return d.toMillis() + " ms";
   }
 }

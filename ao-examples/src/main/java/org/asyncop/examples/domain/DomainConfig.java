@@ -3,6 +3,7 @@ package org.asyncop.examples.domain;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Locale;
 import org.asyncop.core.Checks;
 
 /**
@@ -60,10 +61,15 @@ public final class DomainConfig {
 
   @Override
   public String toString() {
-    return "DomainConfig[" + name + ", build " + buildTime + (buildFails ? " (fails)" : "")
-        + " within " + buildTimeout + ", device model " + dmMode + " after " + dmDelay
-        + " within " + dmTimeout + ", cleanup within " + cleanupTimeout
-        + (keepOnCancel ? ", keep on cancel" : "") + "]";
+    return "domain '" + name + "': build " + ms(buildTime) + (buildFails ? " (fails)" : "")
+        + " within " + ms(buildTimeout) + ", device model " + dmMode.name().toLowerCase(Locale.ROOT)
+        + " after " + ms(dmDelay) + " within " + ms(dmTimeout) + ", cleanup within "
+        + ms(cleanupTimeout) + (keepOnCancel ? ", kept on cancel" : "");
+  }
+
+  /** A duration as the command line prints it. */
+  static String ms(Duration d) {
+    return d.toMillis() + " ms";
   }
 
   /** Builds a {@link DomainConfig}; every setter checks its argument and names it. */
