@@ -76,7 +76,10 @@ public interface AoContext extends AutoCloseable {
 
   /**
    * Closes gracefully and waits until the loops have stopped; no thread of the context is alive
-   * when it returns. Idempotent: a second call waits for the same end.
+   * when it returns. Idempotent: a second call waits for the same end. Every outcome has been
+   * handed over by then; one delivered through an {@link AoHow#deliverOn} executor may still be
+   * running there. An operation that ignores its cancel keeps this call waiting: bound it with
+   * {@link #close(Duration)}.
    *
    * @throws IllegalStateException if called on one of this context's loops (it would wait on
    *     itself; use {@link #closeAsync()} there)
