@@ -206,9 +206,7 @@ public final class DirectoryStore implements WatchableStore {
 
   @Override
   public boolean compareAndSet(String path, Optional<String> expected, Optional<String> next) {
-    StorePath.check(path, "path");
-    requireNonNull(expected, "expected");
-    requireNonNull(next, "next");
+    StoreArgs.compareAndSet(path, expected, next);
     checkOpen();
     return locked(
         () -> {
@@ -234,9 +232,7 @@ public final class DirectoryStore implements WatchableStore {
    */
   @Override
   public StoreWatch watch(String path, Consumer<String> onChange, Consumer<Throwable> onFailure) {
-    StorePath.check(path, "path");
-    requireNonNull(onChange, "onChange");
-    requireNonNull(onFailure, "onFailure");
+    StoreArgs.watch(path, onChange, onFailure);
     checkOpen();
     Throwable b = broken;
     if (b != null) {

@@ -99,9 +99,7 @@ public final class MemoryStore implements WatchableStore {
 
   @Override
   public boolean compareAndSet(String path, Optional<String> expected, Optional<String> next) {
-    StorePath.check(path, "path");
-    requireNonNull(expected, "expected");
-    requireNonNull(next, "next");
+    StoreArgs.compareAndSet(path, expected, next);
     synchronized (lock) {
       checkOpen();
       Node n = find(path);
@@ -128,9 +126,7 @@ public final class MemoryStore implements WatchableStore {
    */
   @Override
   public StoreWatch watch(String path, Consumer<String> onChange, Consumer<Throwable> onFailure) {
-    StorePath.check(path, "path");
-    requireNonNull(onChange, "onChange");
-    requireNonNull(onFailure, "onFailure");
+    StoreArgs.watch(path, onChange, onFailure);
     checkOpen();
     LocalWatch w = watches.add(path, onChange, onFailure);
     if (closed) { // raced close(): it may have missed this one

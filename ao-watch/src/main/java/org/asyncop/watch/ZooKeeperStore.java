@@ -252,9 +252,7 @@ public final class ZooKeeperStore implements WatchableStore {
 
   @Override
   public boolean compareAndSet(String path, Optional<String> expected, Optional<String> next) {
-    StorePath.check(path, "path");
-    requireNonNull(expected, "expected");
-    requireNonNull(next, "next");
+    StoreArgs.compareAndSet(path, expected, next);
     checkOpen();
     try {
       Stat stat = new Stat();
@@ -323,9 +321,7 @@ public final class ZooKeeperStore implements WatchableStore {
    */
   @Override
   public StoreWatch watch(String path, Consumer<String> onChange, Consumer<Throwable> onFailure) {
-    StorePath.check(path, "path");
-    requireNonNull(onChange, "onChange");
-    requireNonNull(onFailure, "onFailure");
+    StoreArgs.watch(path, onChange, onFailure);
     checkOpen();
     ZkWatch w = new ZkWatch(this, path, onChange, onFailure);
     Future<?> added;
