@@ -86,7 +86,7 @@ public final class DirectoryStore implements WatchableStore {
   private final WatchTable watches = new WatchTable();
   private final Thread watchThread;
   private volatile @Nullable Throwable broken;
-  private volatile boolean closed;
+  private final ClosedFlag closed = new ClosedFlag();
 
   private DirectoryStore(Path folder) throws IOException {
     this.folder = folder;
@@ -239,7 +239,7 @@ public final class DirectoryStore implements WatchableStore {
       throw new StoreException("the folder watch of " + folder + " has broken", b);
     }
     LocalWatch w = watches.add(path, onChange, onFailure);
-    if (closed || broken != null) { // raced close() or a break, which may have missed this one
+    if (closed.isSet() || broken != null) { // raced close() or a break, which may have missed this one
       w.failed(new IllegalStateException("store closed or broken"));
     }
     return w;
@@ -247,16 +247,13 @@ public final class DirectoryStore implements WatchableStore {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return closed.isSet();
   }
 
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!closed.set()) {
+      return;
     }
     try {
       watchService.close(); // the watch thread's take() throws ClosedWatchServiceException
@@ -290,7 +287,7 @@ public final class DirectoryStore implements WatchableStore {
   // ---------------------------------------------------------------- files
 
   private void checkOpen() {
-    if (closed) {
+    if (closed.isSet()) {
       throw new IllegalStateException("store closed: " + folder);
     }
   }
@@ -429,7 +426,7 @@ public final class DirectoryStore implements WatchableStore {
   }
 
   private void fail(Throwable e) {
-    if (closed) {
+    if (closed.isSet()) {
       return;
     }
     broken = e;
@@ -496,6 +493,6 @@ public final class DirectoryStore implements WatchableStore {
 
   @Override
   public String toString() {
-    return "DirectoryStore[" + folder + ", watches=" + watches.size() + (closed ? ", closed" : "") + "]";
+    return "DirectoryStore[" + folder + ", watches=" + watches.size() + (closed.isSet() ? ", closed" : "") + "]";
   }
 }

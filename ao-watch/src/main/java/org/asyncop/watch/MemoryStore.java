@@ -36,7 +36,7 @@ public final class MemoryStore implements WatchableStore {
   private final ArrayDeque<String> changes = new ArrayDeque<>();
   private final WatchTable watches = new WatchTable();
   private boolean delivering; // guarded by lock
-  private volatile boolean closed;
+  private final ClosedFlag closed = new ClosedFlag();
 
   /** An empty store. */
   public MemoryStore() {}
@@ -129,7 +129,7 @@ public final class MemoryStore implements WatchableStore {
     StoreArgs.watch(path, onChange, onFailure);
     checkOpen();
     LocalWatch w = watches.add(path, onChange, onFailure);
-    if (closed) { // raced close(): it may have missed this one
+    if (closed.isSet()) { // raced close(): it may have missed this one
       w.failed(new IllegalStateException("store closed"));
     }
     return w;
@@ -143,16 +143,15 @@ public final class MemoryStore implements WatchableStore {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return closed.isSet();
   }
 
   @Override
   public void close() {
-    synchronized (lock) {
-      if (closed) {
+    synchronized (lock) { // a mutation that passed checkOpen() under the lock finishes first
+      if (!closed.set()) {
         return;
       }
-      closed = true;
     }
     watches.failAll(new IllegalStateException("store closed"));
   }
@@ -165,7 +164,7 @@ public final class MemoryStore implements WatchableStore {
   // ---------------------------------------------------------------- under the lock
 
   private void checkOpen() {
-    if (closed) {
+    if (closed.isSet()) {
       throw new IllegalStateException("store closed");
     }
   }
@@ -253,6 +252,6 @@ public final class MemoryStore implements WatchableStore {
 
   @Override
   public String toString() {
-    return "MemoryStore[watches=" + watches.size() + (closed ? ", closed" : "") + "]";
+    return "MemoryStore[watches=" + watches.size() + (closed.isSet() ? ", closed" : "") + "]";
   }
 }

@@ -65,7 +65,7 @@ public final class ZooKeeperStore implements WatchableStore {
   private final String rootPath;
   private final ExecutorService admin;
   private final ConcurrentHashMap<String, PathWatch> byPath = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final ClosedFlag closed = new ClosedFlag();
 
   private ZooKeeperStore(CuratorFramework client) {
     this.client = client;
@@ -303,7 +303,7 @@ public final class ZooKeeperStore implements WatchableStore {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
-    if (e instanceof IllegalStateException && closed) {
+    if (e instanceof IllegalStateException && closed.isSet()) {
       throw new IllegalStateException("store closed", e);
     }
     return new StoreException("ZooKeeper " + what + " of " + path + " failed: " + e, e);
@@ -424,7 +424,7 @@ public final class ZooKeeperStore implements WatchableStore {
 
   /** Admin thread: a connection state change. */
   private void onState(ConnectionState s) {
-    if (closed) {
+    if (closed.isSet()) {
       return;
     }
     if (s == ConnectionState.LOST) {
@@ -473,16 +473,13 @@ public final class ZooKeeperStore implements WatchableStore {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return closed.isSet();
   }
 
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!closed.set()) {
+      return;
     }
     Future<?> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));
     admin.shutdown();
@@ -505,7 +502,7 @@ public final class ZooKeeperStore implements WatchableStore {
   }
 
   private void checkOpen() {
-    if (closed) {
+    if (closed.isSet()) {
       throw new IllegalStateException("store closed");
     }
   }
@@ -513,6 +510,6 @@ public final class ZooKeeperStore implements WatchableStore {
   @Override
   public String toString() {
     return "ZooKeeperStore[" + client.getZookeeperClient().getCurrentConnectionString()
-        + "/" + client.getNamespace() + ", paths=" + byPath.size() + (closed ? ", closed" : "") + "]";
+        + "/" + client.getNamespace() + ", paths=" + byPath.size() + (closed.isSet() ? ", closed" : "") + "]";
   }
 }
