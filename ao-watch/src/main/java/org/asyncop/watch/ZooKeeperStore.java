@@ -476,6 +476,9 @@ public final class ZooKeeperStore implements WatchableStore {
     return closed.isSet();
   }
 
+  /** How long close waits for the admin thread's queued work before it interrupts it. */
+  private static final Duration ADMIN_STOP = Duration.ofSeconds(10);
+
   @Override
   public void close() {
     if (!closed.set()) {
@@ -484,9 +487,15 @@ public final class ZooKeeperStore implements WatchableStore {
     Future<?> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));
     admin.shutdown();
     boolean interrupted = false;
+    long deadline = System.nanoTime() + ADMIN_STOP.toNanos();
     for (; ; ) {
       try {
-        admin.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        if (!admin.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          // a store call stuck on an unreachable server must not hang close: stop waiting for it
+          Log.warn("the store's admin thread did not finish within " + ADMIN_STOP + "; interrupting it",
+              new IllegalStateException());
+          admin.shutdownNow();
+        }
         break;
       } catch (InterruptedException e) {
         interrupted = true;
