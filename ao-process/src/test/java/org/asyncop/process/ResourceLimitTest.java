@@ -54,7 +54,10 @@ class ResourceLimitTest {
       assertEquals("echo", se.program());
       assertTrue(se.getMessage().contains("EMFILE"), se.getMessage());
       assertEquals(Rc.FAIL, op.awaitOutcome().rc());
-      assertEquals(fdsBefore, Procs.ownFdCount(), "a descriptor of the failed spawn leaked");
+      // at most as many: another part of the JVM may close one meanwhile (seen once), none may leak
+      int fdsAfter = Procs.ownFdCount();
+      assertTrue(fdsAfter <= fdsBefore,
+          "a descriptor of the failed spawn leaked: " + fdsBefore + " before, " + fdsAfter + " after");
 
       // and the service still works once descriptors are back
       assertEquals(Rc.OK, new Procs.Op(ctx, procs, ProcessSpec.of("true")).awaitExit().rc());

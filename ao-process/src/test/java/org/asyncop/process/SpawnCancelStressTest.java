@@ -72,8 +72,9 @@ class SpawnCancelStressTest {
     assertEquals(CYCLES, exits.get(), "each child's exit exactly once");
     assertEquals(CYCLES, outcomes.get());
     assertEquals(zombiesBefore, Procs.ownZombies(), "zombies left behind");
-    await().atMost(Procs.LIVENESS).untilAsserted(
-        () -> assertEquals(fdsBefore, Procs.ownFdCount(), "descriptors left behind"));
+    // at most as many: another part of the JVM may close one meanwhile, none may be left over
+    await().atMost(Procs.LIVENESS).untilAsserted(() -> assertTrue(Procs.ownFdCount() <= fdsBefore,
+        "descriptors left behind: " + fdsBefore + " before, " + Procs.ownFdCount() + " now"));
   }
 
   @Test
