@@ -32,4 +32,9 @@ public record ModuleEnv(String name, Map<String, String> config, Consumer<String
     }
     return v;
   }
+
+  /** Reports {@code event} to the host, prefixed with the module's name. */
+  public void report(String event) {
+    events.accept(name + ": " + event);
+  }
 }

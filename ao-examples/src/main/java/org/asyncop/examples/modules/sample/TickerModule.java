@@ -97,7 +97,7 @@ public final class TickerModule implements Module {
   private void event(String e) {
     ModuleEnv m = env;
     if (m != null) {
-      m.events().accept(m.name() + ": " + e);
+      m.report(e);
     }
   }
 }

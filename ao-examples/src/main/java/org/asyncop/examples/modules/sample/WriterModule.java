@@ -140,7 +140,7 @@ public final class WriterModule implements Module {
   private void event(String e) {
     ModuleEnv m = env;
     if (m != null) {
-      m.events().accept(m.name() + ": " + e);
+      m.report(e);
     }
   }
 }
