@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The outcome is delivered, in a loop task of its own, once the loop has seen the completion
  * and no registration is left (`live == 0`) and no hook drain is pending.
  */
-final class AoImpl<T> implements Ao<T> {
+final class AoImpl<T> implements Ao<T>, Runnable {
   /*
    * state: bits that are only ever added.
    *   CANCEL     a cancel was requested (cancel(), cancel(reason), a parent's cancel)
@@ -81,7 +81,7 @@ final class AoImpl<T> implements Ao<T> {
   private boolean cancelSeen;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
-  private boolean handedOver; // deliver() has read hookErrors: later errors can only be logged
+  private boolean handedOver; // run() delivered and read hookErrors: later errors can only be logged
   private @Nullable List<String> abandoned;
   private @Nullable SerialExecutor delivery;
   /** Links in the loop's list of live top-level operations (see LoopState). */
@@ -320,16 +320,24 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private void finish(Outcome<T> o) {
+    boolean inLoop = loop.inLoop();
+    // On the loop with nothing registered and no drain pending, nothing can hold the outcome
+    // back (only the loop registers): fix it and hand it over in one CAS.
+    boolean now = inLoop && live == 0 && !drainQueued;
+    int bits = now ? DONE | DELIVERED : DONE;
     for (; ; ) {
       int s = state;
       if ((s & DONE) != 0) {
         throw new IllegalStateException("already completed: " + this + "; second outcome " + o);
       }
-      if (STATE.compareAndSet(this, s, s | DONE)) {
+      if (STATE.compareAndSet(this, s, s | bits)) {
         break;
       }
     }
-    if (loop.inLoop()) {
+    if (now) {
+      outcome = o;
+      loop.execute(this);
+    } else if (inLoop) {
       completed(o);
     } else {
       loop.execute(() -> completed(o));
@@ -363,21 +371,27 @@ final class AoImpl<T> implements Ao<T> {
         return;
       }
     } while (!STATE.compareAndSet(this, s, s | DELIVERED));
-    loop.execute(this::deliver);
+    loop.execute(this);
   }
 
-  private void deliver() {
+  /**
+   * Loop: the delivery task, posted once by {@link #maybeDeliver}. The operation is its own task
+   * so that delivering allocates nothing; {@code handedOver} makes a second run (only possible
+   * through a cast, as the type is not public), or a run before it was posted, do nothing.
+   */
+  @Override
+  public void run() {
+    if (!loop.inLoop() || handedOver || (state & DELIVERED) == 0) {
+      return;
+    }
     handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
-    Runnable d = () -> {
-      try {
-        how.deliverOutcome(o);
-      } catch (Throwable e) {
-        UserCode.rethrowIfFatal(e);
-        Log.userCodeThrew("completion callback of " + this, e);
-      }
-    };
-    toCaller(d);
+    Executor ex = how.executor();
+    if (ex == null) {
+      deliverOutcome(o); // we are in a loop task of our own
+    } else {
+      toCaller(ex, () -> deliverOutcome(o));
+    }
     ChildLink link = parentLink;
     if (link == null) {
       ctx.delivered(this);
@@ -386,17 +400,21 @@ final class AoImpl<T> implements Ao<T> {
     }
   }
 
+  private void deliverOutcome(Outcome<T> o) {
+    try {
+      how.deliverOutcome(o);
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("completion callback of " + this, e);
+    }
+  }
+
   private static <E> List<E> orEmpty(@Nullable List<E> l) {
     return l == null ? List.of() : l;
   }
 
-  /** Loop: runs {@code d} on the loop (now: we are in a task of our own) or the executor. */
-  private void toCaller(Runnable d) {
-    Executor ex = how.executor();
-    if (ex == null) {
-      d.run();
-      return;
-    }
+  /** Loop: runs {@code d} on the caller's executor, in order with the other deliveries. */
+  private void toCaller(Executor ex, Runnable d) {
     if (delivery == null) {
       delivery = new SerialExecutor(ex, loop);
     }
@@ -412,16 +430,23 @@ final class AoImpl<T> implements Ao<T> {
       return;
     }
     loop.execute(
-        () ->
-            toCaller(
-                () -> {
-                  try {
-                    how.deliverProgress(progress);
-                  } catch (Throwable e) {
-                    UserCode.rethrowIfFatal(e);
-                    Log.userCodeThrew("progress listener of " + this, e);
-                  }
-                }));
+        () -> {
+          Executor ex = how.executor();
+          if (ex == null) {
+            deliverProgress(progress);
+          } else {
+            toCaller(ex, () -> deliverProgress(progress));
+          }
+        });
+  }
+
+  private void deliverProgress(Progress progress) {
+    try {
+      how.deliverProgress(progress);
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("progress listener of " + this, e);
+    }
   }
 
   // ---------------------------------------------------------------- nesting
