@@ -62,7 +62,10 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private final AoHow<T> how;
   /** This operation's registration on its parent; null for a top-level operation. */
   private @Nullable ChildLink parentLink;
-  private final long startNanos;
+  /** When this operation began or its loop first saw it (for age() only), or UNSTAMPED. */
+  private long startNanos;
+
+  private static final long UNSTAMPED = Long.MIN_VALUE;
 
   private volatile int state;
   /** The reason of the first cancel that gave one; set once. */
@@ -96,8 +99,17 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     this.ctx = ctx;
     this.loop = loop;
     this.how = how;
-    // for age() only: on the loop, one clock read serves every operation begun in a batch
-    this.startNanos = loop.inLoop() ? loop.batchNanoTime() : ctx.ticker().nanoTime();
+    // on the loop, one clock read serves every operation begun in a batch; an operation begun on
+    // another thread is stamped when its loop lists it (a clock read costs more than the rest of
+    // a begin on these machines, and an age is only ever read for diagnostics)
+    startNanos = loop.inLoop() ? loop.batchNanoTime() : UNSTAMPED;
+  }
+
+  /** Loop: a top-level operation begun on another thread reaches its loop. */
+  void arrived() {
+    if (startNanos == UNSTAMPED) {
+      startNanos = loop.batchNanoTime();
+    }
   }
 
   // ---------------------------------------------------------------- registrations
@@ -465,6 +477,9 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private <U> Ao<U> nested(Consumer<Outcome<U>> done, boolean shielded, String purpose) {
     AoHow<U> childHow = AoHow.callback(done).named(name() + "/" + purpose);
     AoImpl<U> child = new AoImpl<>(ctx, loop, childHow);
+    if (child.startNanos == UNSTAMPED) { // nested from another thread: rare, stamp it here
+      child.startNanos = ctx.ticker().nanoTime();
+    }
     childHow.bind(child);
     ChildLink link = new ChildLink(this, child, shielded, purpose);
     child.parentLink = link;
@@ -517,7 +532,8 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   }
 
   private Duration age() {
-    return Duration.ofNanos(ctx.ticker().nanoTime() - startNanos);
+    long start = startNanos;
+    return start == UNSTAMPED ? Duration.ZERO : Duration.ofNanos(ctx.ticker().nanoTime() - start);
   }
 
   /** Diagnostics; {@code hooks} is read racily when called off the loop. */
