@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +55,43 @@ class ZooKeeperStoreTest extends WatchableStoreContract {
     assertThrows(
         StoreException.class,
         () -> ZooKeeperStore.builder("127.0.0.1:1").connectionTimeout(Duration.ofMillis(500)).build());
+  }
+
+  @Test
+  void watches_shareOneServerWatch_removedWithTheLast() throws Exception {
+    String ns = "/t" + namespaces;
+    StoreWatch a = store.watch("/a", p -> {}, e -> {});
+    StoreWatch b = store.watch("/b/c", p -> {}, e -> {});
+    StoreWatch root = store.watch("/", p -> {}, e -> {});
+    assertEquals(1, ZkServers.serverWatchedPaths(server, ns));
+    a.close();
+    root.close();
+    a.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    root.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(1, ZkServers.serverWatchedPaths(server, ns), "one watch is left");
+    b.close();
+    b.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(0, ZkServers.serverWatchedPaths(server, ns));
+    // and a new first watch adds it again, and hears
+    ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
+    try (StoreWatch again = store.watch("/a", heard::add, e -> {})) {
+      assertEquals(1, ZkServers.serverWatchedPaths(server, ns));
+      store.write("/a/x", "1");
+      await().atMost(ofSeconds(10)).until(() -> heard.contains("/a/x"));
+    }
+  }
+
+  @Test
+  void rootWatch_hearsItsNamespaceOnly_notOneWhoseNameStartsTheSame() {
+    ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
+    String ns = "t" + namespaces;
+    try (ZooKeeperStore longer = ZooKeeperStore.builder(server.getConnectString()).namespace(ns + "x").build();
+        StoreWatch w = store.watch("/", heard::add, e -> {})) {
+      longer.write("/x", "other namespace");
+      store.write("/y", "mine");
+      await().atMost(ofSeconds(10)).until(() -> heard.contains("/y"));
+      assertTrue(heard.stream().noneMatch(p -> p.equals("/x")), heard.toString());
+    }
   }
 
   @Override

@@ -88,7 +88,8 @@ class ZooKeeperWatchesTest {
         Watches.watch(op.ao, store, "/w/" + (i % 100), e -> {});
       }
       await().atMost(ofSeconds(30)).until(() -> store.watchCount() == 10_000);
-      assertEquals(100, ZkServers.serverWatchedPaths(server, "/asyncop"));
+      // one server watch for the store, however many paths and watches
+      assertEquals(1, ZkServers.serverWatchedPaths(server, "/asyncop"));
       op.ao.cancel();
       op.ao.execute(op.ao::cancelled);
       // the outcome waits until the server confirmed every removal
