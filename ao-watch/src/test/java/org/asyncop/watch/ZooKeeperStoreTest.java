@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +83,55 @@ class ZooKeeperStoreTest extends WatchableStoreContract {
       store.write("/a/x", "1");
       await().atMost(ofSeconds(10)).until(() -> heard.contains("/a/x"));
     }
+  }
+
+  /**
+   * The race of the shared server watch: one thread's first watch adding it while another's last
+   * watch removes it. Each thread watches its own path, writes it and must hear the write, then
+   * closes the watch, many times over; a watch left without the server watch would wait forever.
+   */
+  @Test
+  void firstAndLastWatchesRacing_everyWatchHearsItsWrite_andNoServerWatchIsLeft() throws Exception {
+    int threads = 4;
+    int rounds = 100;
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String path = "/race/t" + t;
+      Thread th = new Thread(() -> {
+        try {
+          go.await();
+          for (int i = 0; i < rounds; i++) {
+            String value = Integer.toString(i);
+            CountDownLatch heard = new CountDownLatch(1);
+            // only this thread writes its path, and the last round's write was heard before its
+            // watch closed: what this watch hears of its path is this round's write
+            StoreWatch w = store.watch(path, p -> {
+              if (p.equals(path)) {
+                heard.countDown();
+              }
+            }, e -> {});
+            store.write(path, value);
+            if (!heard.await(10, TimeUnit.SECONDS)) {
+              throw new AssertionError("round " + i + " of " + path + ": the write was not heard");
+            }
+            w.close();
+            w.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      th.start();
+      ts.add(th);
+    }
+    go.countDown();
+    for (Thread th : ts) {
+      th.join();
+    }
+    assertEquals(List.of(), errors);
+    assertNoWatchesLeft();
   }
 
   @Test
