@@ -3,6 +3,8 @@ package org.asyncop.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.curator.framework.CuratorFramework;
@@ -20,10 +22,10 @@ import org.asyncop.watch.Watches;
 import org.asyncop.watch.ZooKeeperStore;
 
 /**
- * Watch fire latency on ZooKeeper, ours beside plain Curator, <b>interleaved</b>: the three
+ * Watch fire latency on ZooKeeper, ours beside plain Curator, <b>interleaved</b>: the four
  * watcher sets are live at once on one server (each on its own znodes, through its own client),
  * and every round fires one write at each in turn, so a burst of load from elsewhere on a shared
- * machine hits all three alike. {@link ZooKeeperWatchBenchmark} runs them one after the other,
+ * machine hits all alike. {@link ZooKeeperWatchBenchmark} runs them one after the other,
  * minutes apart, and on a shared 2-core machine its ratios move with the load more than with the
  * code; this gives ratios measured under the same load.
  *
@@ -31,8 +33,10 @@ import org.asyncop.watch.ZooKeeperStore;
  * ZooKeeperStore} (the listener on the operation's loop, told the path); {@code curatorWatch} a
  * plain Curator persistent recursive watch per znode (the listener on ZooKeeper's event thread, no
  * hand-off); {@code curatorCache} a {@link CuratorCache} per znode (fetches the data, then calls
- * its listener on Curator's own thread). Latency: write sent to listener ran (p50, p99 over
- * {@value #ROUNDS} rounds after {@value #WARMUP} to warm up); events/s: {@value #BURST}
+ * its listener on Curator's own thread); {@code curatorToThread} the plain persistent watch whose
+ * listener hands each event to a thread of the user's (a single-thread executor): the work ours
+ * does, whose listener runs on the operation's loop. Latency: write sent to listener ran (p50,
+ * p99 over {@value #ROUNDS} rounds after {@value #WARMUP} to warm up); events/s: {@value #BURST}
  * asynchronous writes to one znode until the listener heard the last, {@value #BURSTS} times.
  *
  * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -cp
@@ -45,7 +49,8 @@ public final class ZooKeeperWatchLatency {
   static final int BURST = 100;
   static final int BURSTS = 40;
   private static final byte[] VALUE = "=v".getBytes(StandardCharsets.UTF_8);
-  private static final String[] NAMES = {"asyncop", "curatorWatch", "curatorCache"};
+  private static final String[] NAMES = {"asyncop", "curatorWatch", "curatorCache", "curatorToThread"};
+  private static final int IMPLS = NAMES.length;
 
   private ZooKeeperWatchLatency() {}
 
@@ -82,7 +87,9 @@ public final class ZooKeeperWatchLatency {
       WatcherSet ours = new WatcherSet("/bench-ns/bench", n, false);
       WatcherSet watch = new WatcherSet("/cw", n, false);
       WatcherSet cache = new WatcherSet("/cc", n, true);
-      WatcherSet[] sets = {ours, watch, cache};
+      WatcherSet handed = new WatcherSet("/ct", n, false);
+      WatcherSet[] sets = {ours, watch, cache, handed};
+      ExecutorService userThread = Executors.newSingleThreadExecutor();
       for (WatcherSet s : sets) {
         for (String p : s.paths) {
           writer.create().creatingParentsIfNeeded().forPath(p, VALUE);
@@ -113,6 +120,15 @@ public final class ZooKeeperWatchLatency {
         plain.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(w).forPath(watch.paths[i]);
       }
       long plainSetup = System.nanoTime() - t0;
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        Watcher w = e -> {
+          if (e.getType() != Watcher.Event.EventType.None) {
+            userThread.execute(() -> handed.heard.incrementAndGet(k));
+          }
+        };
+        plain.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(w).forPath(handed.paths[i]);
+      }
       CountDownLatch loaded = new CountDownLatch(n);
       CuratorCache[] caches = new CuratorCache[n];
       for (int i = 0; i < n; i++) {
@@ -126,28 +142,28 @@ public final class ZooKeeperWatchLatency {
       }
       loaded.await();
 
-      long[][] lat = new long[3][ROUNDS];
+      long[][] lat = new long[IMPLS][ROUNDS];
       for (int r = -WARMUP; r < ROUNDS; r++) {
-        for (int j = 0; j < 3; j++) {
-          int s = (r + j) % 3 < 0 ? (r + j) % 3 + 3 : (r + j) % 3; // rotate who goes first
+        for (int j = 0; j < IMPLS; j++) {
+          int s = Math.floorMod(r + j, IMPLS); // rotate who goes first
           long t = fire(writer, sets[s]);
           if (r >= 0) {
             lat[s][r] = t;
           }
         }
       }
-      long[][] burstNanos = new long[3][BURSTS];
+      long[][] burstNanos = new long[IMPLS][BURSTS];
       for (int b = 0; b < BURSTS; b++) {
-        for (int j = 0; j < 3; j++) {
-          int s = (b + j) % 3;
+        for (int j = 0; j < IMPLS; j++) {
+          int s = (b + j) % IMPLS;
           burstNanos[s][b] = burst(writer, sets[s]);
         }
       }
 
-      double[] p50 = new double[3];
-      double[] p99 = new double[3];
-      double[] evs = new double[3];
-      for (int s = 0; s < 3; s++) {
+      double[] p50 = new double[IMPLS];
+      double[] p99 = new double[IMPLS];
+      double[] evs = new double[IMPLS];
+      for (int s = 0; s < IMPLS; s++) {
         Arrays.sort(lat[s]);
         p50[s] = lat[s][ROUNDS / 2] / 1e3;
         p99[s] = lat[s][ROUNDS * 99 / 100] / 1e3;
@@ -155,11 +171,11 @@ public final class ZooKeeperWatchLatency {
         evs[s] = (double) BURST * BURSTS / (total / 1e9);
       }
       System.out.printf("watchers=%d%n", n);
-      for (int s = 0; s < 3; s++) {
-        System.out.printf("  %-13s p50 %8.1f us  p99 %8.1f us  %9.0f events/s%n", NAMES[s], p50[s], p99[s], evs[s]);
+      for (int s = 0; s < IMPLS; s++) {
+        System.out.printf("  %-15s p50 %8.1f us  p99 %8.1f us  %9.0f events/s%n", NAMES[s], p50[s], p99[s], evs[s]);
       }
-      for (int s = 1; s < 3; s++) {
-        System.out.printf("  ours/%-8s p50 %.2f  p99 %.2f  events/s %.2f%n",
+      for (int s = 1; s < IMPLS; s++) {
+        System.out.printf("  ours/%-15s p50 %.2f  p99 %.2f  events/s %.2f%n",
             NAMES[s], p50[0] / p50[s], p99[0] / p99[s], evs[0] / evs[s]);
       }
 
@@ -176,6 +192,7 @@ public final class ZooKeeperWatchLatency {
         c.close();
       }
       cached.close();
+      userThread.shutdown();
       plain.close();
       writer.close();
     }
