@@ -444,21 +444,19 @@ public final class ZooKeeperStore implements WatchableStore {
     }
   }
 
-  /** Admin thread: fails and forgets every watch. */
+  /**
+   * Admin thread: fails and forgets every watch, without a call to ZooKeeper. Both callers lose the
+   * session's watches anyway: close() closes the client, and a lost session took them with it
+   * (Curator replaced the handle that held {@link #fanOut}). A call here could only wait: with the
+   * server unreachable, ZooKeeper holds even a local removal until its next connection attempt
+   * fails, about a second per call, which made closing a store with many watched paths look like
+   * a hang. Were the old handle still to deliver, {@link #fanOut} would reach only the watches in
+   * the index, which may then hear a change twice (allowed: at least once).
+   */
   private void failAll(Throwable cause) {
     List<PathWatch> all = new ArrayList<>(byPath.values());
     byPath.clear();
-    if (serverWatched) {
-      serverWatched = false;
-      try {
-        client.getZookeeperClient().getZooKeeper().removeWatches(rootPath, fanOut, WatcherType.PersistentRecursive, true);
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        // nothing left to remove (the handle was reset with the session)
-      }
-    }
+    serverWatched = false;
     for (PathWatch pw : all) {
       for (ZkWatch w : pw.listeners) {
         w.failed(cause);
