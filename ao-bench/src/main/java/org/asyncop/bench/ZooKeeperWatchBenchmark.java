@@ -37,13 +37,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * watchers} watchers are live, each on its own znode; writes go to each in turn.
  *
  * <p>{@code impl}: {@code asyncop} is {@link Watches#watch} on a {@link ZooKeeperStore} (one
- * persistent recursive watch per path; the listener runs on the operation's loop, told the path);
- * {@code curatorWatch} is the same persistent recursive watch made with plain Curator (the
- * listener runs on ZooKeeper's event thread); {@code curatorCache} is one Curator {@link
+ * persistent recursive watch for the store, fanned out locally; the listener runs on the
+ * operation's loop, told the path); {@code curatorWatch} is a persistent recursive watch per
+ * znode made with plain Curator (the listener runs on ZooKeeper's event thread, no hand-off);
+ * {@code curatorCache} is one Curator {@link
  * CuratorCache} per watched path (which also fetches the new data before its listener runs, and
  * may fold several writes into one change: for it, "heard" is the znode version it reflects).
  * {@code fire} (sample time) gives p50/p99; {@code burst} writes {@value #BURST} values
  * asynchronously and waits for the last: events per second.
+ *
+ * <p>The implementations run one after the other, minutes apart: on a shared machine their ratios
+ * move with the load. {@link ZooKeeperWatchLatency} measures them interleaved, for ratios.
  *
  * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -jar
  * ao-bench/target/benchmarks.jar ZooKeeperWatchBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s}

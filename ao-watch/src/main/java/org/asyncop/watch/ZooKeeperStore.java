@@ -36,10 +36,13 @@ import org.jspecify.annotations.Nullable;
  * #compareAndSet} uses the znode's version.
  *
  * <p>Watching: one persistent recursive ZooKeeper watch ({@link AddWatchMode#PERSISTENT_RECURSIVE})
- * per distinct watched path, shared by every watch on that path and removed from the server when
- * the last one is closed (so the store's client must not hold other persistent recursive
- * watches of its own on those paths). Listeners run on ZooKeeper's event thread, in the order the server sent
- * the events.
+ * per store, on its namespace znode, added with the store's first watch and removed from the
+ * server when its last one is closed; every watch of the store shares it, through a local index
+ * of the watched paths (so the store's client must not hold other persistent recursive watches of
+ * its own on the namespace znode). Adding or closing a watch then costs no round trip to the
+ * server, except for the first and the last; the client hears every change under the namespace,
+ * also those nobody watches (dropped at the index). Listeners run on ZooKeeper's event thread, in
+ * the order the server sent the events.
  *
  * <p>Connection loss: <b>a re-read after reconnect</b> when the session survived, <b>FAIL</b> when
  * it did not. While the client is disconnected (a server restart, a network blip) the server may
@@ -51,11 +54,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ZooKeeperStore implements WatchableStore {
   /*
-   * Threads. Store calls block on Curator. Watch bookkeeping (`byPath`, adding and removing server
-   * watches, connection state changes) is confined to `admin`, a single thread, so a path's server
-   * watch is added exactly when its first watch arrives and removed exactly when its last leaves,
-   * and a reconnect or a lost session is applied between those steps, never in the middle.
-   * ZooKeeper's event thread reads each PathWatch's listener set (copy-on-write) to fire.
+   * Threads. Store calls block on Curator. Watch bookkeeping (`byPath`, `serverWatched`, adding
+   * and removing the server watch, connection state changes) is confined to `admin`, a single
+   * thread, so the server watch is added exactly when the store's first watch arrives and removed
+   * exactly when its last leaves, and a reconnect or a lost session is applied between those
+   * steps, never in the middle. ZooKeeper's event thread reads `byPath` and each PathWatch's
+   * listener set (concurrent, copy-on-write) to fire, through `fanOut`.
+   *
+   * Invariant (admin thread): serverWatched == !byPath.isEmpty(), except while attach() adds the
+   * server watch for a first watch (serverWatched first) and after a lost session (both false).
    */
   private static final byte VALUE_MARK = '=';
   private static final byte[] NO_VALUE = new byte[0];
@@ -64,12 +71,17 @@ public final class ZooKeeperStore implements WatchableStore {
   /** The namespace's znode, e.g. {@code /asyncop}: store paths live under it. */
   private final String rootPath;
   private final ExecutorService admin;
+  /** Store path -> the watches on it: the local index the one server watch fans out through. */
   private final ConcurrentHashMap<String, PathWatch> byPath = new ConcurrentHashMap<>();
+  private final ZkFanOut fanOut;
   private final ClosedFlag closed = new ClosedFlag();
+  /** Admin thread: whether the server holds {@link #fanOut} on the namespace znode. */
+  private boolean serverWatched;
 
   private ZooKeeperStore(CuratorFramework client) {
     this.client = client;
     this.rootPath = "/" + client.getNamespace();
+    this.fanOut = new ZkFanOut(rootPath, byPath);
     this.admin =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -346,23 +358,19 @@ public final class ZooKeeperStore implements WatchableStore {
     return w;
   }
 
-  /** Admin thread: adds {@code w}, and the server watch if it is the path's first. */
+  /** Admin thread: adds {@code w}, and the server watch if it is the store's first. */
   private void attach(ZkWatch w) throws Exception {
     checkOpen();
-    PathWatch pw = byPath.get(w.path);
-    if (pw != null) {
-      pw.listeners.add(w);
-      return;
+    if (!serverWatched) {
+      try {
+        // ZooKeeper's own API: Curator's remove() does not find watchers that its add() wrapped
+        client.getZookeeperClient().getZooKeeper().addWatch(rootPath, fanOut, AddWatchMode.PERSISTENT_RECURSIVE);
+      } catch (Exception e) {
+        throw failure("watch", w.path, e);
+      }
+      serverWatched = true;
     }
-    pw = new PathWatch(w.path, rootPath);
-    pw.listeners.add(w);
-    try {
-      // ZooKeeper's own API: Curator's remove() does not find watchers that its add() wrapped
-      client.getZookeeperClient().getZooKeeper().addWatch(server(w.path), pw, AddWatchMode.PERSISTENT_RECURSIVE);
-    } catch (Exception e) {
-      throw failure("watch", w.path, e);
-    }
-    byPath.put(w.path, pw);
+    byPath.computeIfAbsent(w.path, PathWatch::new).listeners.add(w);
   }
 
   /** Any thread: {@code w} was closed; take it out on the admin thread. */
@@ -374,7 +382,7 @@ public final class ZooKeeperStore implements WatchableStore {
     }
   }
 
-  /** Admin thread: removes {@code w}, and the server watch if it was the path's last. */
+  /** Admin thread: removes {@code w}, and the server watch if it was the store's last. */
   private void detach(ZkWatch w) {
     try {
       PathWatch pw = byPath.get(w.path);
@@ -382,44 +390,42 @@ public final class ZooKeeperStore implements WatchableStore {
         return;
       }
       byPath.remove(w.path);
-      removeFromServer(pw);
+      if (byPath.isEmpty() && serverWatched) {
+        removeFromServer();
+      }
     } finally {
       w.removedDone();
     }
   }
 
-  /** Admin thread: removes a path's watch from the server, or at least from this client. */
-  private void removeFromServer(PathWatch pw) {
+  /** Admin thread: removes the store's watch from the server, or at least from this client. */
+  private void removeFromServer() {
+    serverWatched = false;
     ZooKeeper zk;
     try {
       zk = client.getZookeeperClient().getZooKeeper();
     } catch (Exception e) {
-      Log.warn("no ZooKeeper handle to remove the watch on " + pw.path, e);
+      Log.warn("no ZooKeeper handle to remove the watch on " + rootPath, e);
       return;
     }
     try {
       // removeWatches(path, watcher, ...) only checks the server and removes locally: the server
       // keeps the path watched. removeAllWatches removes it on the server; this client has no
-      // other persistent recursive watcher on the path (one PathWatch per path).
-      zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, false);
+      // other persistent recursive watcher on the namespace znode (one ZkFanOut per store).
+      zk.removeAllWatches(rootPath, WatcherType.PersistentRecursive, false);
     } catch (KeeperException.NoWatcherException e) {
       // the session that had it is gone
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      Log.warn("removing the ZooKeeper watch on " + pw.path + " from the server failed; removing it locally", e);
+      Log.warn("removing the ZooKeeper watch on " + rootPath + " from the server failed; removing it locally", e);
       try {
-        zk.removeAllWatches(server(pw.path), WatcherType.PersistentRecursive, true);
+        zk.removeAllWatches(rootPath, WatcherType.PersistentRecursive, true);
       } catch (Exception e2) {
-        Log.warn("removing the ZooKeeper watch on " + pw.path + " locally failed", e2);
+        Log.warn("removing the ZooKeeper watch on " + rootPath + " locally failed", e2);
       }
     }
-  }
-
-  /** The server-side path of a store path (under the namespace). */
-  private String server(String path) {
-    return path.length() == 1 ? rootPath : rootPath + path;
   }
 
   /** Admin thread: a connection state change. */
@@ -438,19 +444,20 @@ public final class ZooKeeperStore implements WatchableStore {
     }
   }
 
-  /** Admin thread (or close): fails and forgets every watch. */
+  /**
+   * Admin thread: fails and forgets every watch, without a call to ZooKeeper. Both callers lose the
+   * session's watches anyway: close() closes the client, and a lost session took them with it
+   * (Curator replaced the handle that held {@link #fanOut}). A call here could only wait: with the
+   * server unreachable, ZooKeeper holds even a local removal until its next connection attempt
+   * fails, about a second per call, which made closing a store with many watched paths look like
+   * a hang. Were the old handle still to deliver, {@link #fanOut} would reach only the watches in
+   * the index, which may then hear a change twice (allowed: at least once).
+   */
   private void failAll(Throwable cause) {
     List<PathWatch> all = new ArrayList<>(byPath.values());
     byPath.clear();
+    serverWatched = false;
     for (PathWatch pw : all) {
-      try {
-        client.getZookeeperClient().getZooKeeper().removeWatches(server(pw.path), pw, WatcherType.PersistentRecursive, true);
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        // nothing left to remove (the handle was reset with the session)
-      }
       for (ZkWatch w : pw.listeners) {
         w.failed(cause);
       }

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +59,92 @@ class ZooKeeperStoreTest extends WatchableStoreContract {
     assertThrows(
         StoreException.class,
         () -> ZooKeeperStore.builder("127.0.0.1:1").connectionTimeout(Duration.ofMillis(500)).build());
+  }
+
+  @Test
+  void watches_shareOneServerWatch_removedWithTheLast() throws Exception {
+    String ns = "/t" + namespaces;
+    StoreWatch a = store.watch("/a", p -> {}, e -> {});
+    StoreWatch b = store.watch("/b/c", p -> {}, e -> {});
+    StoreWatch root = store.watch("/", p -> {}, e -> {});
+    assertEquals(1, ZkServers.serverWatchedPaths(server, ns));
+    a.close();
+    root.close();
+    a.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    root.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(1, ZkServers.serverWatchedPaths(server, ns), "one watch is left");
+    b.close();
+    b.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(0, ZkServers.serverWatchedPaths(server, ns));
+    // and a new first watch adds it again, and hears
+    ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
+    try (StoreWatch again = store.watch("/a", heard::add, e -> {})) {
+      assertEquals(1, ZkServers.serverWatchedPaths(server, ns));
+      store.write("/a/x", "1");
+      await().atMost(ofSeconds(10)).until(() -> heard.contains("/a/x"));
+    }
+  }
+
+  /**
+   * The race of the shared server watch: one thread's first watch adding it while another's last
+   * watch removes it. Each thread watches its own path, writes it and must hear the write, then
+   * closes the watch, many times over; a watch left without the server watch would wait forever.
+   */
+  @Test
+  void firstAndLastWatchesRacing_everyWatchHearsItsWrite_andNoServerWatchIsLeft() throws Exception {
+    int threads = 4;
+    int rounds = 100;
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String path = "/race/t" + t;
+      Thread th = new Thread(() -> {
+        try {
+          go.await();
+          for (int i = 0; i < rounds; i++) {
+            String value = Integer.toString(i);
+            CountDownLatch heard = new CountDownLatch(1);
+            // only this thread writes its path, and the last round's write was heard before its
+            // watch closed: what this watch hears of its path is this round's write
+            StoreWatch w = store.watch(path, p -> {
+              if (p.equals(path)) {
+                heard.countDown();
+              }
+            }, e -> {});
+            store.write(path, value);
+            if (!heard.await(10, TimeUnit.SECONDS)) {
+              throw new AssertionError("round " + i + " of " + path + ": the write was not heard");
+            }
+            w.close();
+            w.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      th.start();
+      ts.add(th);
+    }
+    go.countDown();
+    for (Thread th : ts) {
+      th.join();
+    }
+    assertEquals(List.of(), errors);
+    assertNoWatchesLeft();
+  }
+
+  @Test
+  void rootWatch_hearsItsNamespaceOnly_notOneWhoseNameStartsTheSame() {
+    ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
+    String ns = "t" + namespaces;
+    try (ZooKeeperStore longer = ZooKeeperStore.builder(server.getConnectString()).namespace(ns + "x").build();
+        StoreWatch w = store.watch("/", heard::add, e -> {})) {
+      longer.write("/x", "other namespace");
+      store.write("/y", "mine");
+      await().atMost(ofSeconds(10)).until(() -> heard.contains("/y"));
+      assertTrue(heard.stream().noneMatch(p -> p.equals("/x")), heard.toString());
+    }
   }
 
   @Override

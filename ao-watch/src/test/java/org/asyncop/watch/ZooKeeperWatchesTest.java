@@ -4,9 +4,13 @@ import static java.time.Duration.ofSeconds;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.test.TestingServer;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.Outcome;
@@ -80,6 +84,33 @@ class ZooKeeperWatchesTest {
     }
   }
 
+  /**
+   * Closing a store whose server is gone must not wait on ZooKeeper per watch: it used to remove
+   * each watched path's server watch in turn, each call held about a second until the client's
+   * next connection attempt failed (50 paths: about a minute).
+   */
+  @Test
+  void close_serverDown_failsEveryWatchPromptly() throws Exception {
+    ZooKeeperStore store = store(ofSeconds(30));
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<StoreWatch> ws = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ws.add(store.watch("/p" + i, p -> {}, failures::add));
+    }
+    server.stop();
+    Thread closer = new Thread(store::close, "closer");
+    closer.start();
+    // a liveness bound, far above what close takes (well under a second)
+    await().atMost(ofSeconds(5)).until(() -> !closer.isAlive());
+    closer.join();
+    assertEquals(50, failures.size());
+    failures.forEach(f -> assertInstanceOf(IllegalStateException.class, f));
+    for (StoreWatch w : ws) {
+      assertTrue(w.removed().toCompletableFuture().isDone());
+    }
+    assertEquals(0, store.watchCount());
+  }
+
   @Test
   void watch_tenThousandOnOneAo_cancelled_leaveNoServerWatch() throws Exception {
     try (ZooKeeperStore store = store(ofSeconds(30))) {
@@ -88,7 +119,8 @@ class ZooKeeperWatchesTest {
         Watches.watch(op.ao, store, "/w/" + (i % 100), e -> {});
       }
       await().atMost(ofSeconds(30)).until(() -> store.watchCount() == 10_000);
-      assertEquals(100, ZkServers.serverWatchedPaths(server, "/asyncop"));
+      // one server watch for the store, however many paths and watches
+      assertEquals(1, ZkServers.serverWatchedPaths(server, "/asyncop"));
       op.ao.cancel();
       op.ao.execute(op.ao::cancelled);
       // the outcome waits until the server confirmed every removal
