@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * HashedWheelTimer} (1 ms tick) and Agrona's single-threaded {@link DeadlineTimerWheel} (the lower
  * bound: no thread, no hook). Every variant reads the clock once per add, as any real use must.
  * {@code coreHookOnlyOnLoop} is a reference line: the core's {@code onCancel(hook).close()} alone,
- * the part of ours that is not the timer.
+ * the part of ours that is not the timer. {@code clockRead} is another: one {@code System.nanoTime()},
+ * which every variant pays once per add.
  *
  * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -jar
  * ao-bench/target/benchmarks.jar TimerBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s}
@@ -121,6 +122,12 @@ public class TimerBenchmark {
       done.complete(null);
     });
     done.join();
+  }
+
+  /** Reference: one clock read, which every variant makes per add. */
+  @Benchmark
+  public long clockRead() {
+    return System.nanoTime();
   }
 
   @Benchmark

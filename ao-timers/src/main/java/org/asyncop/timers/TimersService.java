@@ -65,15 +65,13 @@ final class TimersService implements Timers, ContextService {
   @Override
   public Registration timeout(Ao<?> ao, Duration after, Consumer<Rc> callback) {
     long delay = check(ao, after, "after", callback);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new OneShotTimer.Timeout(ao, onLoop, callback), onLoop, delay);
+    return start(new OneShotTimer.Timeout(ao, callback), delay);
   }
 
   @Override
   public Registration sleep(Ao<?> ao, Duration d, Consumer<Rc> callback) {
     long delay = check(ao, d, "d", callback);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new OneShotTimer.Sleep(ao, onLoop, callback), onLoop, delay);
+    return start(new OneShotTimer.Sleep(ao, callback), delay);
   }
 
   @Override
@@ -83,10 +81,8 @@ final class TimersService implements Timers, ContextService {
     requireNonNull(callback, "callback");
     checkUsable(ao);
     long p = nanos(period);
-    boolean onLoop = ao.loop().inLoop();
     long first = saturatedAdd(ticker.nanoTime(), p);
-    PeriodicTimer t = new PeriodicTimer(ao, onLoop, callback, p, first);
-    return startAt(t, onLoop, first);
+    return startAt(new PeriodicTimer(ao, callback, p, first), first);
   }
 
   @Override
@@ -94,8 +90,7 @@ final class TimersService implements Timers, ContextService {
     requireNonNull(ao, "ao");
     Checks.nonNegative(d, "d");
     checkUsable(ao);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new DeadlineTimer(ao, onLoop, d), onLoop, nanos(d));
+    return start(new DeadlineTimer(ao, d), nanos(d));
   }
 
   private long check(Ao<?> ao, Duration d, String name, Consumer<Rc> callback) {
@@ -122,14 +117,14 @@ final class TimersService implements Timers, ContextService {
     }
   }
 
-  private Timer start(Timer t, boolean onLoop, long delayNanos) {
+  private Timer start(Timer t, long delayNanos) {
     // a zero delay is due at once: the next poll, not the next tick boundary
-    return startAt(t, onLoop, delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos));
+    return startAt(t, delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos));
   }
 
-  private Timer startAt(Timer t, boolean onLoop, long deadlineNanos) {
-    AoLoop loop = t.ao.loop();
-    if (onLoop) {
+  private Timer startAt(Timer t, long deadlineNanos) {
+    AoLoop loop = t.loop();
+    if (loop.inLoop()) {
       t.arm(wheelOnLoop(loop), deadlineNanos);
     } else {
       armQueues[loop.index()].offer(t, deadlineNanos);

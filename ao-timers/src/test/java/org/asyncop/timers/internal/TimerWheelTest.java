@@ -10,15 +10,50 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.AoHow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The wheel alone, driven by a fake clock: every test picks the times it polls at. */
+/**
+ * The wheel alone, driven by a fake clock: every test picks the times it polls at. A node is also
+ * a hook node, so it names an operation; these nodes are never pushed on it.
+ */
 class TimerWheelTest {
+  private static AoContext ctx;
+  private static Ao<Void> op;
+
+  @BeforeAll
+  static void operation() {
+    ctx = AoContext.create();
+    op = ctx.begin(AoHow.callback(o -> {}));
+    op.onCancel(op::cancelled);
+  }
+
+  @AfterAll
+  static void close() {
+    ctx.close();
+  }
+
   private static final int SHIFT = TimerWheel.DEFAULT_TICK_SHIFT;
   private static final long TICK = 1L << SHIFT;
 
+  /** A wheel node that is never pushed on its operation, so its hook never runs. */
+  abstract static class TestNode extends TimerWheel.Node {
+    TestNode() {
+      super(op);
+    }
+
+    @Override
+    protected void cancel() {
+      throw new AssertionError("never pushed, so never cancelled");
+    }
+  }
+
   /** A node that records when (at which poll time) and in what order it expired. */
-  static final class Rec extends TimerWheel.Node {
+  static final class Rec extends TestNode {
     final long deadline;
     final List<Rec> log;
     long firedAt = -1;
@@ -31,7 +66,7 @@ class TimerWheelTest {
     }
 
     @Override
-    protected void expire() {
+    protected void expire(TimerWheel wheel) {
       if (firedAt >= 0) {
         throw new AssertionError("fired twice: " + deadline);
       }
@@ -144,11 +179,11 @@ class TimerWheelTest {
     Rec periodic = new Rec(5 * TICK, log);
     a.onExpire = r -> assertTrue(w.cancel(b));
     List<Long> periodicFires = new ArrayList<>();
-    TimerWheel.Node again = new TimerWheel.Node() {
+    TimerWheel.Node again = new TestNode() {
       long planned = 5 * TICK;
 
       @Override
-      protected void expire() {
+      protected void expire(TimerWheel wheel) {
         periodicFires.add(planned);
         planned += 5 * TICK;
         w.schedule(this, planned);
@@ -170,9 +205,9 @@ class TimerWheelTest {
     long period = 10_000_000L;
     long[] planned = {origin + period};
     int[] fired = {0};
-    TimerWheel.Node n = new TimerWheel.Node() {
+    TimerWheel.Node n = new TestNode() {
       @Override
-      protected void expire() {
+      protected void expire(TimerWheel wheel) {
         fired[0]++;
         planned[0] += period;
         w.schedule(this, planned[0]);
@@ -305,8 +340,11 @@ class TimerWheelTest {
             assertTrue(r.deadline > now, "overdue but not fired: " + r.deadline + " at " + now);
           }
         }
-        assertEquals(live.size(), w.size());
+        if (op % 1_000 == 0) { // size() walks the lists
+          assertEquals(live.size(), w.size());
+        }
       }
+      assertEquals(live.size(), w.size());
     }
   }
 }
