@@ -23,9 +23,8 @@ abstract class Timer extends TimerWheel.Node {
    * Whichever wins, the core then releases the node on the loop and released() takes the timer
    * out of the wheel, so a closed timer keeps nothing. The wheel links are confined to the loop.
    *
-   * A timer made on another thread is open but not yet scheduled nor pushed until its loop's
-   * ArmQueue takes it; one closed before that is skipped (armPosted), and its release finds it
-   * unscheduled.
+   * A timer made on another thread is handed to its maker inside a PostedTimer, which answers
+   * close() until the loop's ArmQueue has armed the timer; one closed before that is skipped.
    */
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
 
@@ -50,13 +49,6 @@ abstract class Timer extends TimerWheel.Node {
   final void arm(TimerWheel w, long deadlineNanos) {
     w.schedule(this, deadlineNanos);
     ao().onCancel(this);
-  }
-
-  /** Loop: arms a timer made on another thread (from its loop's ArmQueue), unless closed since. */
-  final void armPosted(TimerWheel w, long deadlineNanos) {
-    if (isOpen()) {
-      arm(w, deadlineNanos); // a close from now on posts a release, which runs after this
-    }
   }
 
   /** The operation was cancelled or completed first: the hook, on the loop, once. */

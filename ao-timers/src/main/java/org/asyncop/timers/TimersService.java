@@ -117,19 +117,20 @@ final class TimersService implements Timers, ContextService {
     }
   }
 
-  private Timer start(Timer t, long delayNanos) {
+  private Registration start(Timer t, long delayNanos) {
     // a zero delay is due at once: the next poll, not the next tick boundary
     return startAt(t, delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos));
   }
 
-  private Timer startAt(Timer t, long deadlineNanos) {
+  private Registration startAt(Timer t, long deadlineNanos) {
     AoLoop loop = t.loop();
     if (loop.inLoop()) {
       t.arm(wheelOnLoop(loop), deadlineNanos);
-    } else {
-      armQueues[loop.index()].offer(t, deadlineNanos);
+      return t;
     }
-    return t;
+    PostedTimer p = new PostedTimer(t, deadlineNanos);
+    armQueues[loop.index()].offer(p);
+    return p;
   }
 
   /** Loop: this loop's wheel, made and registered as its driver on first use. */
