@@ -37,7 +37,8 @@ final class PeriodicTimer extends Timer {
       // held up past one or more period starts: they become one call, due at once, at the latest
       // of them, so the phase is kept and no burst replays the others
       long missed = (now - plannedNanos) / periodNanos;
-      next = TimersService.saturatedAdd(plannedNanos, TimersService.saturatedMul(missed, periodNanos));
+      next = TimersService.saturatedAdd(
+          plannedNanos, TimersService.saturatedMul(missed, periodNanos));
     }
     plannedNanos = next;
     wheel.schedule(this, next); // a close from now on posts a release, which unschedules it

@@ -51,6 +51,18 @@ abstract class Timer extends TimerWheel.Node {
     ao().onCancel(this);
   }
 
+  /**
+   * Loop: schedules the timer {@code delayNanos} after the wheel's next stamp (see {@link
+   * TimerWheel#scheduleAfter}) and pushes it as its operation's hook.
+   *
+   * @return whether the caller should stamp the wheel now
+   */
+  final boolean armAfter(TimerWheel w, long delayNanos) {
+    boolean stampNow = w.scheduleAfter(this, delayNanos);
+    ao().onCancel(this);
+    return stampNow;
+  }
+
   /** The operation was cancelled or completed first: the hook, on the loop, once. */
   @Override
   protected final void cancel() {

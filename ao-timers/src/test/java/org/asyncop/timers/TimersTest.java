@@ -188,6 +188,24 @@ class TimersTest {
   }
 
   @Test
+  void aTimerSetOnTheLoopCountsFromNoEarlierThanTheCallAndNoLaterThanTheTasksEnd() {
+    useFakeClock();
+    Ao<Void> ao = begin();
+    Calls calls = new Calls();
+    onLoop(ao, () -> {
+      Timers.of(ctx).sleep(ao, Duration.ofMillis(20), calls); // at the call: t0
+      advance(Duration.ofMillis(10)); // the task runs on for 10 ms
+    });
+    Calls sentinel = new Calls();
+    Timers.of(ctx).sleep(ao, Duration.ofMillis(9), sentinel); // from this thread: due at t0 + 19
+    advance(Duration.ofMillis(10).minusNanos(1)); // t0 + 20 ms - 1 ns
+    sentinel.awaitCount(1); // the loop has polled since
+    assertEquals(List.of(), calls.rcs, "fired before 20 ms had passed since the call");
+    advance(Duration.ofMillis(11)); // t0 + 31 ms: the task's end + 20 ms + the resolution
+    calls.awaitOnly(Rc.OK, threadOf(ao));
+  }
+
+  @Test
   void aTimerNeverFiresBeforeItIsDue() {
     useFakeClock();
     Ao<Void> ao = begin();

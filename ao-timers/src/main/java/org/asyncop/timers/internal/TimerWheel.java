@@ -34,6 +34,16 @@ public final class TimerWheel {
    *
    * A node fires when cur >= its tick, and its tick is its deadline rounded up: never early.
    *
+   * Fresh nodes. scheduleAfter(n, delay) reads no clock: it parks the node in the FRESH list with
+   * its delay in `tick`. stamp(now) gives each fresh node the deadline now + delay and places it;
+   * poll(now) stamps first. The caller promises that `now` was read after the scheduleAfter call
+   * (a loop reads its clock for poll after the task that set the timer), so now + delay is never
+   * before call time + delay: a fresh node can fire late by the time until its stamp, never early.
+   * A timer set and cancelled before the stamp costs no clock read and never enters a slot.
+   * After STAMP_EVERY fresh nodes scheduleAfter asks for a stamp, so that timers set in a long run
+   * of calls are not all held to the run's end. A node a poll's expiry schedules fresh is stamped
+   * by the next poll, not with this poll's `now`, which was read before it.
+   *
    * Lists. Each slot (and DUE, and LATE) is a circular doubly linked list through a Slot head and
    * its nodes (FIFO). The links are typed Object, being a Node or the Slot, so a node unlinks
    * itself in O(1) knowing nothing of the wheel: a timer needs no reference to its wheel, and a
@@ -127,8 +137,17 @@ public final class TimerWheel {
   /** levels * 64 slots. */
   private final Slot[] slots;
 
+  /**
+   * After this many {@link #scheduleAfter} calls without a stamp, scheduleAfter asks its caller to
+   * stamp.
+   */
+  public static final int STAMP_EVERY = 64;
+
   private final Slot due = new Slot();
   private final Slot late = new Slot();
+  private final Slot fresh = new Slot();
+  /** scheduleAfter calls since the last stamp. */
+  private int freshCalls;
   private final long[] occupied;
   private long cur;
 
@@ -153,7 +172,7 @@ public final class TimerWheel {
 
   /** How many nodes are scheduled; walks every list (diagnostics and tests). */
   public int size() {
-    int n = count(due) + count(late);
+    int n = count(due) + count(late) + count(fresh);
     for (Slot s : slots) {
       n += count(s);
     }
@@ -189,6 +208,40 @@ public final class TimerWheel {
   }
 
   /**
+   * Schedules {@code n} to expire {@code delayNanos} after the time given to the next {@link
+   * #stamp} or {@link #poll}, without reading a clock. That time must be read after this call: then
+   * the node never expires before this call's time plus {@code delayNanos}, and late by no more
+   * than the time until that stamp.
+   *
+   * @param delayNanos zero or more
+   * @return true once {@link #STAMP_EVERY} nodes were scheduled this way since the last stamp: the
+   *     caller should now {@link #stamp} with a time read now
+   * @throws IllegalStateException if {@code n} is already scheduled
+   */
+  public boolean scheduleAfter(Node n, long delayNanos) {
+    if (n.next != null) {
+      throw new IllegalStateException("already scheduled: " + n);
+    }
+    n.tick = delayNanos;
+    append(fresh, n);
+    return ++freshCalls >= STAMP_EVERY;
+  }
+
+  /**
+   * Gives every node scheduled with {@link #scheduleAfter} since the last stamp its deadline:
+   * {@code nowNanos} plus its delay. {@code nowNanos} must be read after those calls.
+   */
+  public void stamp(long nowNanos) {
+    freshCalls = 0;
+    Object o;
+    while ((o = fresh.next) != fresh) {
+      Node n = (Node) o;
+      n.unschedule();
+      schedule(n, saturatedAdd(nowNanos, n.tick));
+    }
+  }
+
+  /**
    * Removes {@code n} if it is scheduled; O(1). Same as {@link Node#unschedule()}.
    *
    * @return whether it was scheduled
@@ -198,13 +251,15 @@ public final class TimerWheel {
   }
 
   /**
-   * Expires every node due at {@code nowNanos}, in tick order, calling {@link Node#expire} on this
-   * thread. Expiry may schedule and cancel nodes.
+   * Stamps the fresh nodes with {@code nowNanos} (see {@link #stamp}), then expires every node due
+   * at {@code nowNanos}, in tick order, calling {@link Node#expire} on this thread. Expiry may
+   * schedule and cancel nodes.
    *
-   * @return nanoseconds until the next poll is needed, 0 if at once, {@link Long#MAX_VALUE} if
-   *     nothing is scheduled
+   * @return nanoseconds until the next poll is needed, 0 if at once (also when expiry scheduled
+   *     fresh nodes, which the next poll stamps), {@link Long#MAX_VALUE} if nothing is scheduled
    */
   public long poll(long nowNanos) {
+    stamp(nowNanos);
     long rel = saturatedSub(nowNanos, origin);
     long target = Math.max(cur, rel >> shift);
     moveAll(late, due);
@@ -219,7 +274,7 @@ public final class TimerWheel {
       cascade(e);
       fireDue();
     }
-    if (!late.isEmpty() || !due.isEmpty()) {
+    if (!late.isEmpty() || !due.isEmpty() || !fresh.isEmpty()) {
       return 0;
     }
     long e = nextEvent();
@@ -328,6 +383,14 @@ public final class TimerWheel {
     to.prev = last;
     from.next = from;
     from.prev = from;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
   }
 
   private static long saturatedSub(long a, long b) {

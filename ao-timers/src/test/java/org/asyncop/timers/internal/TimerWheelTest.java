@@ -129,6 +129,64 @@ class TimerWheelTest {
   }
 
   @Test
+  void aNodeScheduledAfterADelayCountsItFromTheNextStampOrPoll() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    Rec r = new Rec(-1, log);
+    assertFalse(w.scheduleAfter(r, 10 * TICK)); // set at time 0..3 ticks: its stamp comes later
+    assertTrue(r.isScheduled());
+    assertEquals(1, w.size());
+    assertEquals(10 * TICK, poll(w, 3 * TICK, List.of(r)), "stamped at 3, due 10 ticks later");
+    poll(w, 13 * TICK - 1, List.of(r));
+    assertEquals(-1, r.firedAt, "fired before its stamp plus its delay");
+    poll(w, 13 * TICK, List.of(r));
+    assertEquals(13 * TICK, r.firedAt);
+  }
+
+  @Test
+  void everyStampEveryCallsAskForAStampAndAStampPlacesThemAll() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    List<Rec> all = new ArrayList<>();
+    for (int i = 1; i <= 2 * TimerWheel.STAMP_EVERY; i++) {
+      Rec r = new Rec(-1, log);
+      all.add(r);
+      boolean ask = w.scheduleAfter(r, i * TICK);
+      assertEquals(i % TimerWheel.STAMP_EVERY == 0, ask, "call " + i);
+      if (i == TimerWheel.STAMP_EVERY) {
+        w.stamp(5 * TICK);
+      }
+    }
+    Rec cancelled = all.get(3);
+    assertTrue(w.cancel(cancelled));
+    w.stamp(7 * TICK);
+    assertEquals(all.size() - 1, w.size());
+    poll(w, 1_000 * TICK, all);
+    assertEquals(all.size() - 1, log.size());
+    for (int i = 0; i < all.size(); i++) {
+      Rec r = all.get(i);
+      long stamp = i < TimerWheel.STAMP_EVERY ? 5 * TICK : 7 * TICK;
+      if (r != cancelled) {
+        assertTrue(r.firedAt >= stamp + (i + 1) * TICK, "early: " + i);
+      }
+    }
+  }
+
+  @Test
+  void aNodeScheduledAfterADelayByExpiryWaitsForTheNextPollsTime() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    Rec first = new Rec(TICK, log);
+    Rec second = new Rec(-1, log);
+    first.onExpire = r -> w.scheduleAfter(second, 2 * TICK);
+    w.schedule(first, TICK);
+    // the poll's time was read before the expiry set `second`: it must not stamp it
+    assertEquals(0, poll(w, 50 * TICK, List.of(first, second)));
+    assertEquals(List.of(first), log);
+    poll(w, 60 * TICK, List.of(first, second)); // stamped now: due at 62
+    assertEquals(List.of(first), log);
+    poll(w, 62 * TICK, List.of(first, second));
+    assertEquals(List.of(first, second), log);
+  }
+
+  @Test
   void firesInDeadlineOrderEvenWhenPolledLate() {
     Random rnd = new Random(2);
     TimerWheel w = new TimerWheel(0, SHIFT);
