@@ -175,6 +175,7 @@ public final class TimerCpu {
   }
 
   private static String load() {
-    return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    return String.format("%.2f", load);
   }
 }
