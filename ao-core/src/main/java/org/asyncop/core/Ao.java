@@ -48,10 +48,10 @@ public interface Ao<T> {
   Registration onCancel(HookNode node);
 
   /**
-   * Like {@link #onCancel(CancelHook)}, for a resource that outlives its hook: a child process that is killed
-   * but not yet reaped, a watch whose removal is still under way. The operation's outcome is
-   * held back until the returned registration is closed, whether or not the hook ran. The
-   * resource closes it when it is fully released.
+   * Like {@link #onCancel(CancelHook)}, for a resource that outlives its hook: a child process
+   * that is killed but not yet reaped, a watch whose removal is still under way. The operation's
+   * outcome is held back until the returned registration is closed, whether or not the hook ran.
+   * The resource closes it when it is fully released.
    *
    * @throws NullPointerException if {@code hook} is null
    */
