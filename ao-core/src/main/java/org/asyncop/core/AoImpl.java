@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The outcome is delivered, in a loop task of its own, once the loop has seen the completion
  * and no registration is left (`live == 0`) and no hook drain is pending.
  */
-final class AoImpl<T> implements Ao<T> {
+final class AoImpl<T> implements Ao<T>, Runnable {
   /*
    * state: bits that are only ever added.
    *   CANCEL     a cancel was requested (cancel(), cancel(reason), a parent's cancel)
@@ -62,7 +62,10 @@ final class AoImpl<T> implements Ao<T> {
   private final AoHow<T> how;
   /** This operation's registration on its parent; null for a top-level operation. */
   private @Nullable ChildLink parentLink;
-  private final long startNanos;
+  /** When this operation began or its loop first saw it (for age() only), or UNSTAMPED. */
+  private long startNanos;
+
+  private static final long UNSTAMPED = Long.MIN_VALUE;
 
   private volatile int state;
   /** The reason of the first cancel that gave one; set once. */
@@ -81,7 +84,7 @@ final class AoImpl<T> implements Ao<T> {
   private boolean cancelSeen;
   private @Nullable Outcome<T> outcome; // set when the loop has seen the completion
   private @Nullable List<Throwable> hookErrors;
-  private boolean handedOver; // deliver() has read hookErrors: later errors can only be logged
+  private boolean handedOver; // run() delivered and read hookErrors: later errors can only be logged
   private @Nullable List<String> abandoned;
   private @Nullable SerialExecutor delivery;
   /** Links in the loop's list of live top-level operations (see LoopState). */
@@ -96,8 +99,17 @@ final class AoImpl<T> implements Ao<T> {
     this.ctx = ctx;
     this.loop = loop;
     this.how = how;
-    // for age() only: on the loop, one clock read serves every operation begun in a batch
-    this.startNanos = loop.inLoop() ? loop.batchNanoTime() : ctx.ticker().nanoTime();
+    // on the loop, one clock read serves every operation begun in a batch; an operation begun on
+    // another thread is stamped when its loop lists it (a clock read costs more than the rest of
+    // a begin on these machines, and an age is only ever read for diagnostics)
+    startNanos = loop.inLoop() ? loop.batchNanoTime() : UNSTAMPED;
+  }
+
+  /** Loop: a top-level operation begun on another thread reaches its loop. */
+  void arrived() {
+    if (startNanos == UNSTAMPED) {
+      startNanos = loop.batchNanoTime();
+    }
   }
 
   // ---------------------------------------------------------------- registrations
@@ -337,16 +349,24 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private void finish(Outcome<T> o) {
+    boolean inLoop = loop.inLoop();
+    // On the loop with nothing registered and no drain pending, nothing can hold the outcome
+    // back (only the loop registers): fix it and hand it over in one CAS.
+    boolean now = inLoop && live == 0 && !drainQueued;
+    int bits = now ? DONE | DELIVERED : DONE;
     for (; ; ) {
       int s = state;
       if ((s & DONE) != 0) {
         throw new IllegalStateException("already completed: " + this + "; second outcome " + o);
       }
-      if (STATE.compareAndSet(this, s, s | DONE)) {
+      if (STATE.compareAndSet(this, s, s | bits)) {
         break;
       }
     }
-    if (loop.inLoop()) {
+    if (now) {
+      outcome = o;
+      loop.execute(this);
+    } else if (inLoop) {
       completed(o);
     } else {
       loop.execute(() -> completed(o));
@@ -380,21 +400,27 @@ final class AoImpl<T> implements Ao<T> {
         return;
       }
     } while (!STATE.compareAndSet(this, s, s | DELIVERED));
-    loop.execute(this::deliver);
+    loop.execute(this);
   }
 
-  private void deliver() {
+  /**
+   * Loop: the delivery task, posted once by {@link #maybeDeliver}. The operation is its own task
+   * so that delivering allocates nothing; {@code handedOver} makes a second run (only possible
+   * through a cast, as the type is not public), or a run before it was posted, do nothing.
+   */
+  @Override
+  public void run() {
+    if (!loop.inLoop() || handedOver || (state & DELIVERED) == 0) {
+      return;
+    }
     handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
-    Runnable d = () -> {
-      try {
-        how.deliverOutcome(o);
-      } catch (Throwable e) {
-        UserCode.rethrowIfFatal(e);
-        Log.userCodeThrew("completion callback of " + this, e);
-      }
-    };
-    toCaller(d);
+    Executor ex = how.executor();
+    if (ex == null) {
+      deliverOutcome(o); // we are in a loop task of our own
+    } else {
+      toCaller(ex, () -> deliverOutcome(o));
+    }
     ChildLink link = parentLink;
     if (link == null) {
       ctx.delivered(this);
@@ -403,17 +429,21 @@ final class AoImpl<T> implements Ao<T> {
     }
   }
 
+  private void deliverOutcome(Outcome<T> o) {
+    try {
+      how.deliverOutcome(o);
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("completion callback of " + this, e);
+    }
+  }
+
   private static <E> List<E> orEmpty(@Nullable List<E> l) {
     return l == null ? List.of() : l;
   }
 
-  /** Loop: runs {@code d} on the loop (now: we are in a task of our own) or the executor. */
-  private void toCaller(Runnable d) {
-    Executor ex = how.executor();
-    if (ex == null) {
-      d.run();
-      return;
-    }
+  /** Loop: runs {@code d} on the caller's executor, in order with the other deliveries. */
+  private void toCaller(Executor ex, Runnable d) {
     if (delivery == null) {
       delivery = new SerialExecutor(ex, loop);
     }
@@ -429,16 +459,23 @@ final class AoImpl<T> implements Ao<T> {
       return;
     }
     loop.execute(
-        () ->
-            toCaller(
-                () -> {
-                  try {
-                    how.deliverProgress(progress);
-                  } catch (Throwable e) {
-                    UserCode.rethrowIfFatal(e);
-                    Log.userCodeThrew("progress listener of " + this, e);
-                  }
-                }));
+        () -> {
+          Executor ex = how.executor();
+          if (ex == null) {
+            deliverProgress(progress);
+          } else {
+            toCaller(ex, () -> deliverProgress(progress));
+          }
+        });
+  }
+
+  private void deliverProgress(Progress progress) {
+    try {
+      how.deliverProgress(progress);
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("progress listener of " + this, e);
+    }
   }
 
   // ---------------------------------------------------------------- nesting
@@ -457,6 +494,9 @@ final class AoImpl<T> implements Ao<T> {
   private <U> Ao<U> nested(Consumer<Outcome<U>> done, boolean shielded, String purpose) {
     AoHow<U> childHow = AoHow.callback(done).named(name() + "/" + purpose);
     AoImpl<U> child = new AoImpl<>(ctx, loop, childHow);
+    if (child.startNanos == UNSTAMPED) { // nested from another thread: rare, stamp it here
+      child.startNanos = ctx.ticker().nanoTime();
+    }
     childHow.bind(child);
     ChildLink link = new ChildLink(this, child, shielded, purpose);
     child.parentLink = link;
@@ -509,7 +549,8 @@ final class AoImpl<T> implements Ao<T> {
   }
 
   private Duration age() {
-    return Duration.ofNanos(ctx.ticker().nanoTime() - startNanos);
+    long start = startNanos;
+    return start == UNSTAMPED ? Duration.ZERO : Duration.ofNanos(ctx.ticker().nanoTime() - start);
   }
 
   /** Diagnostics; {@code hooks} is read racily when called off the loop. */

@@ -122,11 +122,7 @@ final class ContextImpl implements AoContext {
       }
       throw e;
     }
-    ls.loop.execute(
-        () -> {
-          ls.pendingBegins.decrementAndGet();
-          ls.add(ao);
-        });
+    ls.arrive(ao);
     return ao;
   }
 

@@ -3,6 +3,7 @@ package org.asyncop.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.asyncop.core.internal.EventLoop;
 import org.jspecify.annotations.Nullable;
 
@@ -10,6 +11,11 @@ import org.jspecify.annotations.Nullable;
  * What the context tracks per loop: its live top-level operations (an intrusive list, so beginning
  * an operation allocates nothing more and touches no shared structure) and the begins on their way
  * to it from other threads.
+ *
+ * <p>Begins from other threads reach the loop through an intrusive stack ({@link #arriving},
+ * linked through the operations' own {@code nextLive}, unused until they are listed), drained by
+ * one task for however many arrived meanwhile: a begin from outside costs one CAS and no task or
+ * allocation of its own.
  *
  * <p>Close reaches a loop as a task ({@link #beginClose}); from then on the loop reports itself
  * quiescent, once, when no operation is live and no begin is pending.
@@ -33,6 +39,9 @@ final class LoopState {
    * begin cannot both miss each other.
    */
   final AtomicInteger pendingBegins = new AtomicInteger();
+  /** Operations begun on other threads and not yet listed, newest first; null when none. */
+  private final AtomicReference<@Nullable AoImpl<?>> arriving = new AtomicReference<>();
+  private final Runnable listArrived = this::listArrived;
 
   // ---- confined to the loop ----
   private @Nullable AoImpl<?> head;
@@ -43,6 +52,40 @@ final class LoopState {
   LoopState(EventLoop loop, ContextImpl ctx) {
     this.loop = loop;
     this.ctx = ctx;
+  }
+
+  /**
+   * Any thread: hands an operation begun off the loop (and counted in {@link #pendingBegins}) to
+   * the loop, which lists it.
+   */
+  void arrive(AoImpl<?> ao) {
+    for (; ; ) {
+      AoImpl<?> h = arriving.get();
+      ao.nextLive = h; // published by the CAS, read back by listArrived after its getAndSet
+      if (arriving.compareAndSet(h, ao)) {
+        if (h == null) { // the first since the last drain: schedule one
+          loop.execute(listArrived);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Loop: lists every operation that arrived since the last drain. */
+  private void listArrived() {
+    AoImpl<?> a = arriving.getAndSet(null);
+    int n = 0;
+    while (a != null) {
+      AoImpl<?> next = a.nextLive;
+      a.nextLive = null;
+      a.arrived();
+      add(a);
+      n++;
+      a = next;
+    }
+    // only now: a quiescence check inside add() must still count those not yet listed
+    pendingBegins.addAndGet(-n);
+    checkQuiescent();
   }
 
   /** Loop: an operation begun on this loop, or arriving from a pending begin. */
