@@ -1,15 +1,18 @@
 package org.asyncop.process;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -172,6 +175,19 @@ class ChildProcessesTest {
         .stdout(Output.capture(1000))
         .build()).awaitExit();
     assertEquals("ONLY=this\n", replaced.stdout());
+  }
+
+  @Test
+  void argumentsArriveAsGivenInTheDefaultCharset() {
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "printf '%s|' \"$@\"", "sh",
+        "", "two words", "caf\u00e9 \u20ac"));
+    for (int i = 0; i < 300; i++) {
+      command.add("arg" + i);
+    }
+    ChildExit e = run(ProcessSpec.builder()
+        .command(command).stdout(Output.capture(100_000)).build()).awaitExit();
+    String expected = String.join("|", command.subList(4, command.size())) + "|";
+    assertArrayEquals(expected.getBytes(Charset.defaultCharset()), e.stdoutBytes());
   }
 
   @Test

@@ -4,7 +4,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * The C library calls this module makes, bound through jnr-ffi.
@@ -15,13 +14,9 @@ import jnr.ffi.byref.IntByReference;
  * marked {@link SaveError}.
  */
 public interface LibC {
+  /** argv and envp: NULL-terminated arrays of C strings, see {@link CStringArray}. */
   int posix_spawnp(
-      @Out IntByReference pid,
-      @In CharSequence file,
-      @In Pointer fileActions,
-      @In Pointer attr,
-      @In CharSequence[] argv,
-      @In CharSequence[] envp);
+      Pointer pid, Pointer file, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
 
   int posix_spawn_file_actions_init(Pointer fileActions);
 
