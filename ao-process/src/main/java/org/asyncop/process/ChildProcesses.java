@@ -156,7 +156,7 @@ public final class ChildProcesses implements ContextService {
           return notStarted(ao, onExit, Rc.FAIL,
               new SpawnException(spec.program(), "posix_spawnp", -pid));
         }
-        ChildImpl c = new ChildImpl(pid, ao, onExit, spec, start, pipes);
+        ChildImpl c = new ChildImpl(pid, reaper.newId(), ao, onExit, spec, start, pipes);
         if (reaper.usePidfd) {
           c.pidfd = LIBC.syscall(Native.SYS_PIDFD_OPEN, pid, 0); // -1: a waiter thread instead
         }

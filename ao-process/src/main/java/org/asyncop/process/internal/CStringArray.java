@@ -31,7 +31,7 @@ public final class CStringArray {
       bytes[i] = strings.get(i).getBytes(cs);
       size += bytes[i].length + 1;
     }
-    Pointer block = Native.allocate(size); // zeroed: every string ends in NUL, and so does the array
+    Pointer block = Native.allocate(size); // zeroed: each string ends in NUL, and so does the array
     long at = ptrBytes;
     for (int i = 0; i < n; i++) {
       block.put(at, bytes[i], 0, bytes[i].length);

@@ -65,10 +65,16 @@ public interface LibC {
   int fcntl(int fd, int cmd, int arg);
 
   @SaveError
-  int poll(Pointer fds, long nfds, int timeoutMillis);
+  int eventfd(int initval, int flags);
 
   @SaveError
-  int eventfd(int initval, int flags);
+  int epoll_create1(int flags);
+
+  @SaveError
+  int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+  @SaveError
+  int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
 
   /** For pidfd_open (no wrapper before glibc 2.36). */
   @SaveError
