@@ -70,7 +70,7 @@ final class EpollSet {
     return LIBC.epoll_ctl(epfd, Native.EPOLL_CTL_ADD, fd, ev) == 0 ? 0 : Native.errno();
   }
 
-  /** Reaper thread (or the spawning thread before the hand-over): stops watching {@code fd}. */
+  /** Reaper thread: stops watching {@code fd}. */
   void remove(int fd) {
     LIBC.epoll_ctl(epfd, Native.EPOLL_CTL_DEL, fd, CTL.get());
   }
