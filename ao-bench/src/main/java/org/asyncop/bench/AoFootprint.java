@@ -36,7 +36,7 @@ public final class AoFootprint {
     try (AoContext ctx = AoContext.builder().name("footprint").build()) {
       AoLoop loop = ctx.loops().get(0);
       long before = usedAfterGc(mem);
-      onLoop(
+      Loops.onLoop(
           loop,
           () -> {
             for (int i = 0; i < n; i++) {
@@ -46,7 +46,7 @@ public final class AoFootprint {
             }
           });
       double perAo = (usedAfterGc(mem) - before) / (double) n;
-      onLoop(
+      Loops.onLoop(
           loop,
           () -> {
             for (int i = 0; i < n; i++) {
@@ -56,7 +56,7 @@ public final class AoFootprint {
             }
           });
       Arrays.fill(keep, null);
-      onLoop(loop, () -> {}); // let the deliveries run
+      Loops.onLoop(loop, () -> {}); // let the deliveries run
 
       before = usedAfterGc(mem);
       for (int i = 0; i < n; i++) {
@@ -71,16 +71,6 @@ public final class AoFootprint {
           n, perAo, perFuture, perAo / perFuture);
       Arrays.fill(keep, null);
     }
-  }
-
-  private static void onLoop(AoLoop loop, Runnable r) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          r.run();
-          loop.execute(() -> done.complete(null)); // after the tasks r posted
-        });
-    done.join();
   }
 
   private static long usedAfterGc(MemoryMXBean mem) {

@@ -7,7 +7,6 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -64,12 +63,12 @@ public final class TimerCpu {
         new DeadlineTimerWheel(TimeUnit.NANOSECONDS, System.nanoTime(), 1L << 20, 512);
 
     Map<String, Runnable> variants = new LinkedHashMap<>();
-    variants.put("ours on the loop", () -> onLoop(ao, () -> {
+    variants.put("ours on the loop", () -> Loops.onLoop(ao.loop(), () -> {
       for (int i = 0; i < OPS; i++) {
         timers.timeout(ao, TEN_SECONDS, CALLBACK).close();
       }
     }));
-    variants.put("  core hook alone, on the loop", () -> onLoop(ao, () -> {
+    variants.put("  core hook alone, on the loop", () -> Loops.onLoop(ao.loop(), () -> {
       for (int i = 0; i < OPS; i++) {
         ao.onCancel(NO_HOOK).close();
       }
@@ -147,15 +146,6 @@ public final class TimerCpu {
     stpeRemoving.shutdownNow();
     stpeKeeping.shutdownNow();
     netty.stop();
-  }
-
-  private static void onLoop(Ao<?> ao, Runnable r) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    ao.execute(() -> {
-      r.run();
-      done.complete(null);
-    });
-    done.join();
   }
 
   /** A pause of 20 ms: Netty's worker ticks every millisecond. */

@@ -4,7 +4,6 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.TimerTask;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,9 +60,10 @@ public final class TimerMemory {
     Timers timers = Timers.of(ctx);
     Ao<Void> ao = ctx.begin(AoHow.callback(o -> {}));
     ao.onCancel(ao::cancelled);
-    onLoop(ao, () -> timers.timeout(ao, Duration.ofSeconds(1), CALLBACK).close()); // wheel exists
+    // make the wheel exist before the measurement
+    Loops.onLoop(ao.loop(), () -> timers.timeout(ao, Duration.ofSeconds(1), CALLBACK).close());
     long before = usedAfterGc();
-    onLoop(ao, () -> {
+    Loops.onLoop(ao.loop(), () -> {
       for (int i = 0; i < N; i++) {
         timers.timeout(ao, Duration.ofMinutes(10), CALLBACK);
       }
@@ -72,15 +72,6 @@ public final class TimerMemory {
     ao.cancel();
     ctx.close();
     return (after - before) / (double) N;
-  }
-
-  private static void onLoop(Ao<?> ao, Runnable r) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    ao.execute(() -> {
-      r.run();
-      done.complete(null);
-    });
-    done.join();
   }
 
   static double stpe() throws Exception {
