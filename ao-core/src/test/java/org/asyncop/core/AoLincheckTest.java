@@ -45,22 +45,6 @@ class AoLincheckTest {
     }
   }
 
-  private static Thread start(Runnable r) {
-    Thread t = new Thread(r);
-    t.start();
-    return t;
-  }
-
-  private static void join(Thread... ts) {
-    for (Thread t : ts) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   @Test
   void completeRacesCancelAndHookClose() {
     Lincheck.runConcurrentTest(
@@ -72,11 +56,11 @@ class AoLincheckTest {
           w.ao.onCancel(kept::incrementAndGet);
           Registration r = w.ao.onCancel(removed::incrementAndGet);
           w.runLoop(); // both hooks linked
-          Thread loop = start(w::runLoop);
-          Thread completer = start(() -> w.ao.complete("v"));
-          Thread canceller = start(w.ao::cancel);
-          Thread closer = start(r::close);
-          join(loop, completer, canceller, closer);
+          Thread loop = TestThreads.start(w::runLoop);
+          Thread completer = TestThreads.start(() -> w.ao.complete("v"));
+          Thread canceller = TestThreads.start(w.ao::cancel);
+          Thread closer = TestThreads.start(r::close);
+          TestThreads.join(loop, completer, canceller, closer);
           Rc rc = w.finish();
           assertEquals(Rc.OK, rc);
           assertEquals(1, kept.get(), "a hook still registered at completion runs once");
@@ -94,16 +78,16 @@ class AoLincheckTest {
           AtomicInteger late = new AtomicInteger();
           AtomicInteger attached = new AtomicInteger();
           Registration[] att = new Registration[1];
-          Thread loop = start(w::runLoop);
+          Thread loop = TestThreads.start(w::runLoop);
           Thread registrar =
-              start(
+              TestThreads.start(
                   () -> {
                     w.ao.onCancel(late::incrementAndGet);
                     att[0] = w.ao.attach(attached::incrementAndGet);
                   });
-          Thread canceller = start(w.ao::cancel);
-          Thread forcer = start(w.ao::cancelNow);
-          join(loop, registrar, canceller, forcer);
+          Thread canceller = TestThreads.start(w.ao::cancel);
+          Thread forcer = TestThreads.start(w.ao::cancelNow);
+          TestThreads.join(loop, registrar, canceller, forcer);
           w.runLoop();
           assertEquals(1, late.get(), "a hook registered around a cancel runs exactly once");
           assertEquals(1, attached.get(), "an attached hook runs exactly once");
@@ -125,16 +109,16 @@ class AoLincheckTest {
           AtomicInteger hook = new AtomicInteger();
           AtomicInteger closedHook = new AtomicInteger();
           w.runLoop();
-          Thread loop = start(w::runLoop);
+          Thread loop = TestThreads.start(w::runLoop);
           Thread registrar =
-              start(
+              TestThreads.start(
                   () -> {
                     w.ao.onCancel(hook::incrementAndGet);
                     w.ao.onCancel(closedHook::incrementAndGet).close();
                   });
-          Thread failer = start(() -> w.ao.fail(new IllegalStateException("boom")));
-          Thread forcer = start(w.ao::cancelNow);
-          join(loop, registrar, failer, forcer);
+          Thread failer = TestThreads.start(() -> w.ao.fail(new IllegalStateException("boom")));
+          Thread forcer = TestThreads.start(w.ao::cancelNow);
+          TestThreads.join(loop, registrar, failer, forcer);
           assertEquals(Rc.FAIL, w.finish());
           assertEquals(1, hook.get(), "a hook registered around the end runs exactly once");
           assertTrue(closedHook.get() <= 1, "a hook closed after registering runs at most once");
@@ -157,10 +141,10 @@ class AoLincheckTest {
                 }
               });
           w.runLoop();
-          Thread loop = start(w::runLoop);
-          Thread canceller = start(w.ao::cancel);
+          Thread loop = TestThreads.start(w::runLoop);
+          Thread canceller = TestThreads.start(w.ao::cancel);
           Thread completer =
-              start(
+              TestThreads.start(
                   () ->
                       w.ao.execute(
                           () -> {
@@ -168,7 +152,7 @@ class AoLincheckTest {
                               w.ao.complete("v");
                             }
                           }));
-          join(loop, canceller, completer);
+          TestThreads.join(loop, canceller, completer);
           Rc rc = w.finish();
           assertEquals(1, hook.get(), "the hook runs once, by cancel or by completion");
           assertTrue(rc == Rc.OK || rc == Rc.CANCEL, "rc " + rc);

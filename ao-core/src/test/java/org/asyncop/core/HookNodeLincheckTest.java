@@ -51,22 +51,6 @@ class HookNodeLincheckTest {
     }
   }
 
-  private static Thread start(Runnable r) {
-    Thread t = new Thread(r);
-    t.start();
-    return t;
-  }
-
-  private static void join(Thread... ts) {
-    for (Thread t : ts) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   @Test
   void ownFinishRacesCloseAndCancel() {
     Lincheck.runConcurrentTest(
@@ -80,16 +64,16 @@ class HookNodeLincheckTest {
           ao.onCancel(res);
           ctx.loop(0).runPending(); // linked
           Thread loop =
-              start(
+              TestThreads.start(
                   () -> {
                     ctx.loop(0).runPending();
                     ao.execute(res::finishOnItsOwn);
                     ao.execute(res::close); // on the loop: no CAS, may race the user's close
                     ctx.loop(0).runPending();
                   });
-          Thread closer = start(res::closeByUser);
-          Thread canceller = start(ao::cancel);
-          join(loop, closer, canceller);
+          Thread closer = TestThreads.start(res::closeByUser);
+          Thread canceller = TestThreads.start(ao::cancel);
+          TestThreads.join(loop, closer, canceller);
           ctx.loop(0).runPending();
           int ended = res.cancels.get() + res.finished.get() + res.closedByUser.get();
           assertTrue(ended <= 1, "more than one way to end: " + ended);
