@@ -1,6 +1,7 @@
 package org.asyncop.process;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
@@ -138,5 +141,56 @@ final class Procs {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** A body run by each of several threads: {@code t} is the thread's number. */
+  interface ThreadBody {
+    void run(int t) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} on {@code threads} threads released together, waits (bounded) for all of
+   * them, and collects what any of them threw into {@code failures}.
+   */
+  static void onThreads(int threads, String name, Queue<Throwable> failures, ThreadBody body)
+      throws InterruptedException {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int tn = t;
+      Thread th = new Thread(() -> {
+        try {
+          start.await();
+          body.run(tn);
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, name + "-" + t);
+      ts.add(th);
+      th.start();
+    }
+    start.countDown();
+    for (Thread th : ts) {
+      th.join(TimeUnit.SECONDS.toMillis(60));
+      assertTrue(!th.isAlive(), th.getName() + " did not finish");
+    }
+  }
+
+  /** Fails with every collected failure attached, if there is one. */
+  static void assertNoFailures(Queue<Throwable> failures) {
+    if (!failures.isEmpty()) {
+      AssertionError e = new AssertionError(failures.size() + " failures; first: " + failures.peek());
+      failures.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  /**
+   * Waits (bounded) until this JVM holds no more descriptors than {@code before}: at most as
+   * many, since another part of the JVM may close one meanwhile, but none may be left over.
+   */
+  static void assertNoFdsLeft(int before) {
+    await().atMost(LIVENESS).untilAsserted(() -> assertTrue(ownFdCount() <= before,
+        "descriptors left behind: " + before + " before, " + ownFdCount() + " now"));
   }
 }

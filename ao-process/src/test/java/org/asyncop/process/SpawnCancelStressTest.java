@@ -1,10 +1,8 @@
 package org.asyncop.process;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,41 +38,18 @@ class SpawnCancelStressTest {
     AtomicInteger exits = new AtomicInteger();
     AtomicInteger outcomes = new AtomicInteger();
     CountDownLatch allOutcomes = new CountDownLatch(CYCLES);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int tn = t;
-      Thread th = new Thread(() -> {
-        try {
-          start.await();
-          for (int i = 0; i < CYCLES / THREADS; i++) {
-            cycle(ctx, procs, (tn + i) % 3, failures, exits, outcomes, allOutcomes);
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }, "stress-" + t);
-      threads.add(th);
-      th.start();
-    }
-    start.countDown();
-    for (Thread th : threads) {
-      th.join(TimeUnit.SECONDS.toMillis(60));
-      assertTrue(!th.isAlive(), th.getName() + " did not finish");
-    }
+    Procs.onThreads(THREADS, "stress", failures, tn -> {
+      for (int i = 0; i < CYCLES / THREADS; i++) {
+        cycle(ctx, procs, (tn + i) % 3, failures, exits, outcomes, allOutcomes);
+      }
+    });
     assertTrue(allOutcomes.await(30, TimeUnit.SECONDS), "outcomes missing: " + outcomes.get());
     ctx.close();
-    if (!failures.isEmpty()) {
-      AssertionError e = new AssertionError(failures.size() + " failures; first: " + failures.peek());
-      failures.forEach(e::addSuppressed);
-      throw e;
-    }
+    Procs.assertNoFailures(failures);
     assertEquals(CYCLES, exits.get(), "each child's exit exactly once");
     assertEquals(CYCLES, outcomes.get());
     assertEquals(zombiesBefore, Procs.ownZombies(), "zombies left behind");
-    // at most as many: another part of the JVM may close one meanwhile, none may be left over
-    await().atMost(Procs.LIVENESS).untilAsserted(() -> assertTrue(Procs.ownFdCount() <= fdsBefore,
-        "descriptors left behind: " + fdsBefore + " before, " + Procs.ownFdCount() + " now"));
+    Procs.assertNoFdsLeft(fdsBefore);
   }
 
   @Test
