@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Echo round trips over loopback with 100 concurrent clients (100 JMH threads, one blocking
  * socket each, 64-byte messages): the supervised {@link EchoServer} of ao-examples (a loop, channel
- * watches on a selector thread, a supervised operation per connection) beside {@link
+ * watches on the loop's own selector, a supervised operation per connection) beside {@link
  * PlainNioEchoServer}, a one-thread selector loop written the usual way, in the same run.
  * Throughput mode gives round trips per second (the sum over the threads); sample mode gives the
  * latency percentiles (p0.99).
