@@ -32,7 +32,11 @@ import org.openjdk.jmh.annotations.Threads;
  * <pre>{@code
  * mvn -B -q -o -pl ao-bench -am package -DskipTests
  * java -jar ao-bench/target/benchmarks.jar EchoBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s
+ * java -jar ao-bench/target/benchmarks.jar EchoBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -bm sample -t 1
  * }</pre>
+ *
+ * <p>The second line measures one client: the latency of one round trip through each server, where
+ * the server's own path counts most (with 100 clients on 2 cores the clients are the bottleneck).
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -19,11 +19,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
+import org.asyncop.timers.Timers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -288,6 +290,30 @@ class ChannelsTest {
     assertTrue(two.close(Duration.ofSeconds(10)));
     assertEquals(List.of(), Ops.helperThreads(two));
     assertEquals(before, epollDescriptors(), "every selector closed");
+  }
+
+  @Test
+  void timersFire_onALoopThatWaitsInItsSelector() {
+    // The loop waits in select() (an accept interest no client answers); each sleep is started by
+    // the previous one's callback, on the loop, so only select()'s own bound can end the waits.
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> accept = new CopyOnWriteArrayList<>();
+    channels.whenAcceptable(op.ao, server, accept::add);
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+    Timers timers = Timers.of(ctx);
+    AtomicInteger slept = new AtomicInteger();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> timers.sleep(op.ao, ofMillis(3), rc -> {
+      if (rc == Rc.OK && slept.incrementAndGet() < 20) {
+        next[0].run();
+      }
+    });
+    op.ao.execute(next[0]);
+    await().atMost(ofSeconds(10)).until(() -> slept.get() == 20);
+    assertEquals(List.of(), accept);
+    op.ao.complete(null);
+    op.awaitOutcome();
+    assertEquals(List.of(Rc.CANCEL), accept);
   }
 
   private static long epollDescriptors() throws Exception {
