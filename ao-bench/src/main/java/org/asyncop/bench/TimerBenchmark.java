@@ -32,9 +32,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * there) and from a foreign thread (each add posted to the loop), beside {@link
  * ScheduledThreadPoolExecutor} with and without {@code removeOnCancel}, Netty's {@link
  * HashedWheelTimer} (1 ms tick) and Agrona's single-threaded {@link DeadlineTimerWheel} (the lower
- * bound: no thread, no hook). Every variant reads the clock once per add, as any real use must.
+ * bound: no thread, no hook). Every variant reads the clock once per add, except ours on the loop,
+ * which reads it once per 64 adds: a deadline there is stamped with the loop's next clock reading
+ * (see {@code Timers}).
  * {@code coreHookOnlyOnLoop} is a reference line: the core's {@code onCancel(hook).close()} alone,
- * the part of ours that is not the timer.
+ * the part of ours that is not the timer. {@code clockRead} is another: one {@code
+ * System.nanoTime()}, what the others pay per add. {@link TimerCpu} measures the same in CPU time.
  *
  * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -jar
  * ao-bench/target/benchmarks.jar TimerBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s}
@@ -121,6 +124,12 @@ public class TimerBenchmark {
       done.complete(null);
     });
     done.join();
+  }
+
+  /** Reference: one clock read, which every variant makes per add. */
+  @Benchmark
+  public long clockRead() {
+    return System.nanoTime();
   }
 
   @Benchmark

@@ -35,10 +35,23 @@ public interface Ao<T> {
   Registration onCancel(CancelHook hook);
 
   /**
-   * Like {@link #onCancel}, for a resource that outlives its hook: a child process that is killed
-   * but not yet reaped, a watch whose removal is still under way. The operation's outcome is
-   * held back until the returned registration is closed, whether or not the hook ran. The
-   * resource closes it when it is fully released.
+   * Pushes {@code node}, a resource that is its own cancel hook and registration, with the
+   * contract of {@link #onCancel(CancelHook)}: its {@link HookNode#cancel()} runs on the loop,
+   * last pushed first, exactly once if the node is still registered when the operation is
+   * cancelled or completes, and promptly when pushed after that; once it ran, the node is
+   * released. Pushing a node again while it is registered, or after it was closed, does nothing.
+   *
+   * @return {@code node}, whose {@link HookNode#close()} removes it in O(1)
+   * @throws NullPointerException if {@code node} is null
+   * @throws IllegalArgumentException if {@code node} was made for another operation
+   */
+  Registration onCancel(HookNode node);
+
+  /**
+   * Like {@link #onCancel(CancelHook)}, for a resource that outlives its hook: a child process
+   * that is killed but not yet reaped, a watch whose removal is still under way. The operation's
+   * outcome is held back until the returned registration is closed, whether or not the hook ran.
+   * The resource closes it when it is fully released.
    *
    * @throws NullPointerException if {@code hook} is null
    */

@@ -116,31 +116,39 @@ final class AoImpl<T> implements Ao<T>, Runnable {
 
   @Override
   public Registration onCancel(CancelHook hook) {
-    return push(new HookNode(this, requireNonNull(hook, "hook"), false));
+    return push(new PlainHook(this, requireNonNull(hook, "hook"), false));
   }
 
   @Override
   public Registration attach(CancelHook hook) {
-    return push(new HookNode(this, requireNonNull(hook, "hook"), true));
+    return push(new PlainHook(this, requireNonNull(hook, "hook"), true));
+  }
+
+  @Override
+  public Registration onCancel(HookNode node) {
+    requireNonNull(node, "node");
+    if (node.ao != this) {
+      throw new IllegalArgumentException("node belongs to " + node.ao + ", not to " + this);
+    }
+    return push(node);
   }
 
   private HookNode push(HookNode n) {
     if (loop.inLoop()) {
       link(n);
     } else {
-      loop.execute(n); // run() links it; close() before that leaves it unlinked
+      loop.execute(() -> link(n)); // close() before that leaves it unlinked
     }
     return n;
   }
 
   /** Loop: links a registration and, when the operation is already ending, has it fire soon. */
   void link(HookNode n) {
-    if (n.counted || n.stateAcquire() == HookNode.CLOSED) {
-      return;
+    if (n.has(HookNode.COUNTED) || n.stateAcquire() == HookNode.CLOSED) {
+      return; // pushed already, or closed before it was linked
     }
-    n.counted = true;
+    n.set((byte) (HookNode.COUNTED | HookNode.IN_STACK));
     live++;
-    n.inStack = true;
     n.prev = null;
     if (n instanceof ChildLink) {
       n.next = firstChild;
@@ -160,13 +168,22 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     }
   }
 
-  /** Loop: releases a node that moved to CLOSED; it no longer holds back the outcome. */
+  /**
+   * Loop: releases a node that moved to CLOSED; it no longer holds back the outcome. Called by
+   * whoever closed it, so at most twice (a close on the loop racing one from another thread);
+   * RELEASED makes the second call do nothing.
+   */
   void release(HookNode n) {
-    if (n.inStack) {
+    if (n.has(HookNode.RELEASED)) {
+      return;
+    }
+    n.set(HookNode.RELEASED);
+    if (n.has(HookNode.IN_STACK)) {
       unlink(n);
     }
-    if (n.counted) {
-      n.counted = false;
+    n.callReleased();
+    if (n.has(HookNode.COUNTED)) {
+      n.clear(HookNode.COUNTED);
       live--;
       maybeDeliver();
     }
@@ -187,7 +204,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     }
     n.prev = null;
     n.next = null;
-    n.inStack = false;
+    n.clear(HookNode.IN_STACK);
   }
 
   // ---------------------------------------------------------------- cancel
@@ -268,7 +285,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
         continue; // closed meanwhile; its posted release uncounts it
       }
       fireSafely(n, forced);
-      if (!n.attached && n.casState(HookNode.FIRED, HookNode.CLOSED)) {
+      if (!n.has(HookNode.ATTACHED) && n.casState(HookNode.FIRED, HookNode.CLOSED)) {
         release(n);
       }
     }

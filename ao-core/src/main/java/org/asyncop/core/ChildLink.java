@@ -11,7 +11,7 @@ final class ChildLink extends HookNode {
   final String purpose;
 
   ChildLink(AoImpl<?> parent, AoImpl<?> child, boolean shielded, String purpose) {
-    super(parent, null, true);
+    super(parent, true);
     this.child = child;
     this.shielded = shielded;
     this.purpose = purpose;
@@ -26,6 +26,12 @@ final class ChildLink extends HookNode {
     } else if (!shielded) {
       child.cancel();
     }
+  }
+
+  /** A plain cancel; the loop goes through {@link #fire}, which also knows a forced one. */
+  @Override
+  protected void cancel() {
+    fire(false);
   }
 
   @Override

@@ -1,109 +1,210 @@
 package org.asyncop.core;
 
+import static java.util.Objects.requireNonNull;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.asyncop.core.internal.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One registration on an operation: a cancel hook, an attached resource, or (see {@link ChildLink})
- * a nested operation. It is its own {@link Registration} and its own loop task.
+ * A cancel hook that is its own registration: a resource extends it and pushes itself with {@link
+ * Ao#onCancel(HookNode)}, so that the resource, its hook and its {@link Registration} are one
+ * object (a timer, say, allocates nothing else). It behaves as a hook pushed with {@link
+ * Ao#onCancel(CancelHook)}: {@link #cancel()} runs on the operation's loop, last pushed first,
+ * at most once, also when the operation completes while the node is registered, and promptly
+ * (after the current loop task) when it is pushed after a cancel or after completion. Once
+ * {@code cancel()} has run, the node is released.
+ *
+ * <p>{@link #close()} removes it in O(1) from any thread; once close returns, {@code cancel()}
+ * will not be started (if it is running on the loop, it finishes). {@link #tryClose()} does the
+ * same and says whether this call removed it, for a resource that finishes on its own and must
+ * know whether it won against close and cancel. {@link #released()} tells the resource, on the
+ * loop, when the operation no longer holds the node, whichever way it went.
  */
-class HookNode implements Registration, Runnable {
+public abstract class HookNode implements Registration {
   /*
    * state, changed by CAS from any thread:
    *   ARMED  -> FIRED   the loop started the hook (only the loop does this)
    *   ARMED  -> CLOSED  removed before it fired (close(), any thread)
    *   FIRED  -> CLOSED  released: a plain hook once it returned, an attached resource once closed
    * CLOSED is final. Whoever moves the node to CLOSED makes sure the loop releases it: inline
-   * when on the loop, otherwise by posting the node itself (run() then sees CLOSED).
+   * when on the loop, otherwise by posting a release task. On the loop, close() writes CLOSED
+   * without a CAS: every other move is the loop's own, so only another thread's close can race
+   * it, and that one also writes CLOSED; both then release, and RELEASED makes the second do
+   * nothing.
    *
-   * The links and the two flags below are confined to the loop:
-   *   inStack  the node is in its operation's hook stack (or children list, for a ChildLink)
-   *   counted  the node holds back its operation's outcome (linked and not yet released)
+   * flags: ATTACHED is fixed at construction; the other bits are confined to the loop:
+   *   IN_STACK  the node is in its operation's hook stack (or children list, for a ChildLink)
+   *   COUNTED   the node holds back its operation's outcome (linked and not yet released)
+   *   RELEASED  the loop released the node after it was closed; released() has been called
    */
-  static final int ARMED = 0;
-  static final int FIRED = 1;
-  static final int CLOSED = 2;
+  static final byte ARMED = 0;
+  static final byte FIRED = 1;
+  static final byte CLOSED = 2;
+
+  /** The outcome waits for close(), even after the hook ran. */
+  static final byte ATTACHED = 1;
+
+  static final byte IN_STACK = 2;
+  static final byte COUNTED = 4;
+  static final byte RELEASED = 8;
 
   private static final VarHandle STATE;
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(HookNode.class, "state", int.class);
+      STATE = MethodHandles.lookup().findVarHandle(HookNode.class, "state", byte.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   final AoImpl<?> ao;
-  private final @Nullable CancelHook hook;
-  /** The outcome waits for close(), even after the hook ran. */
-  final boolean attached;
-
-  private volatile int state;
-
   @Nullable HookNode prev;
   @Nullable HookNode next;
-  boolean inStack;
-  boolean counted;
+  private volatile byte state;
+  byte flags;
 
-  HookNode(AoImpl<?> ao, @Nullable CancelHook hook, boolean attached) {
-    this.ao = ao;
-    this.hook = hook;
-    this.attached = attached;
+  /**
+   * A node for a hook on {@code ao}; push it with {@code ao.onCancel(node)}.
+   *
+   * @throws NullPointerException if {@code ao} is null
+   * @throws IllegalArgumentException if {@code ao} is not an operation begun by an {@link
+   *     AoContext}
+   */
+  protected HookNode(Ao<?> ao) {
+    requireNonNull(ao, "ao");
+    if (!(ao instanceof AoImpl<?> a)) {
+      throw new IllegalArgumentException("ao must be begun by an AoContext, was " + ao);
+    }
+    this.ao = a;
   }
 
-  final int stateAcquire() {
+  HookNode(AoImpl<?> ao, boolean attached) {
+    this.ao = ao;
+    this.flags = attached ? ATTACHED : 0;
+  }
+
+  /**
+   * Makes the resource finish early: the operation was cancelled, or completed while the node was
+   * registered. Called on the operation's loop, at most once, never after {@link #close()} or a
+   * successful {@link #tryClose()} returned. It may throw: the error is recorded on the
+   * operation's outcome ({@link Outcome#hookErrors()}) and the next hook still runs.
+   */
+  protected abstract void cancel() throws Exception;
+
+  /**
+   * The operation no longer holds this node: it was closed, or its {@link #cancel()} ran. Called
+   * on the operation's loop, once, after {@code cancel()} returned or after the close that
+   * removed it; not called for a node that was never pushed and never closed. Does nothing by
+   * default. A throw is logged; the loop goes on.
+   */
+  protected void released() {}
+
+  /** The operation this node belongs to. */
+  protected final Ao<?> ao() {
+    return ao;
+  }
+
+  /** Whether the node is neither closed nor fired: its {@link #cancel()} may still be started. */
+  protected final boolean isOpen() {
+    return state == ARMED;
+  }
+
+  /**
+   * Closes the node if it is still open, like {@link #close()}. Any thread.
+   *
+   * @return true if this call closed it (then {@link #cancel()} is never started); false if it
+   *     was closed already or its cancel has started
+   */
+  protected final boolean tryClose() {
+    if (!STATE.compareAndSet(this, ARMED, CLOSED)) {
+      return false;
+    }
+    releaseSoon();
+    return true;
+  }
+
+  @Override
+  public final void close() {
+    if (ao.loop.inLoop()) {
+      if (state != CLOSED) {
+        STATE.setRelease(this, CLOSED);
+        ao.release(this);
+      }
+      return;
+    }
+    for (; ; ) {
+      byte s = state;
+      if (s == CLOSED) {
+        return;
+      }
+      if (STATE.compareAndSet(this, s, CLOSED)) {
+        break;
+      }
+    }
+    releaseSoon();
+  }
+
+  /** This call moved the node to CLOSED: the loop releases it, inline if we are the loop. */
+  private void releaseSoon() {
+    AoImpl<?> a = ao;
+    if (a.loop.inLoop()) {
+      a.release(this);
+    } else {
+      a.loop.execute(() -> a.release(this));
+    }
+  }
+
+  final byte stateAcquire() {
     return state;
   }
 
-  final boolean casState(int expected, int next) {
+  final boolean casState(byte expected, byte next) {
     return STATE.compareAndSet(this, expected, next);
   }
 
   /** Runs the hook; called on the loop after the node moved to FIRED. */
   void fire(boolean forced) throws Exception {
-    if (hook != null) {
-      hook.cancel();
+    cancel();
+  }
+
+  /** Loop: calls {@link #released()}, logging a throw. */
+  final void callReleased() {
+    try {
+      released();
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("released() of " + this, e);
     }
   }
 
-  @Override
-  public final void close() {
-    for (; ; ) {
-      int s = state;
-      if (s == CLOSED) {
-        return;
-      }
-      if (casState(s, CLOSED)) {
-        break;
-      }
-    }
-    if (ao.loop.inLoop()) {
-      ao.release(this);
-    } else {
-      ao.loop.execute(this);
-    }
+  final boolean has(byte flag) {
+    return (flags & flag) != 0;
   }
 
-  /** As a loop task: links a node registered from another thread, or releases a closed one. */
-  @Override
-  public final void run() {
-    if (state == CLOSED) {
-      ao.release(this);
-    } else {
-      ao.link(this);
-    }
+  final void set(byte flag) {
+    flags |= flag;
+  }
+
+  final void clear(byte flag) {
+    flags &= (byte) ~flag;
+  }
+
+  /** The state's name, for toString. */
+  final String stateName() {
+    byte s = state;
+    return switch (s) {
+      case ARMED -> "ARMED";
+      case FIRED -> "FIRED";
+      case CLOSED -> "CLOSED";
+      default -> throw new IllegalStateException("Invalid state: " + s);
+    };
   }
 
   @Override
   public String toString() {
-    String s = switch (state) {
-      case ARMED -> "ARMED";
-      case FIRED -> "FIRED";
-      case CLOSED -> "CLOSED";
-      default -> throw new IllegalStateException("Invalid state: " + state);
-    };
-    return getClass().getSimpleName() + "[" + s + ", hook=" + hook + "]";
+    return getClass().getSimpleName() + "[" + stateName() + ", ao=" + ao.name() + "]";
   }
 }

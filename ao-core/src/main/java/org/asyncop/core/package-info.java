@@ -4,7 +4,8 @@
  * <p>An {@link org.asyncop.core.AoContext} owns event loops; {@link org.asyncop.core.AoContext#begin}
  * starts an {@link org.asyncop.core.Ao} bound to one of them. Everything the operation waits on
  * (a timer, a child process, a watch, a nested operation) pushes a {@link
- * org.asyncop.core.CancelHook} onto the operation; a cancel pops and runs them, last pushed first,
+ * org.asyncop.core.CancelHook} onto the operation (or is one: a {@link org.asyncop.core.HookNode},
+ * its own hook and registration in one object); a cancel pops and runs them, last pushed first,
  * each exactly once, on the operation's loop. The caller hears the end exactly once, through the
  * {@link org.asyncop.core.AoHow} it passed: {@link org.asyncop.core.Rc#OK}, {@link
  * org.asyncop.core.Rc#FAIL} or {@link org.asyncop.core.Rc#CANCEL}, and only after every resource of

@@ -49,6 +49,8 @@ final class ChildImpl implements Child, CancelHook {
   static final int REAPED_PHASE = 2;
 
   final int pid;
+  /** The reaper's key for this child; never reused in a context. */
+  final long id;
   final Ao<?> ao;
   private final Consumer<ChildExit> onExit;
   final String program;
@@ -63,10 +65,9 @@ final class ChildImpl implements Child, CancelHook {
   /** The shielded operation holding the grace timer; set by the hook before its SIGTERM. */
   private volatile @Nullable Ao<Void> graceAo;
 
-  // ---- confined to the reaper thread ----
+  // ---- confined to the reaper thread (pidfd: set by the spawning thread before the hand-over) --
   int pidfd = -1;
   int phase = RUNNING;
-  boolean tracked;
   /** When the current wait (group reap, pipes) gives up; System.nanoTime(). */
   long deadlineNanos;
   private int exitCode = -1;
@@ -75,12 +76,14 @@ final class ChildImpl implements Child, CancelHook {
 
   ChildImpl(
       int pid,
+      long id,
       Ao<?> ao,
       Consumer<ChildExit> onExit,
       ProcessSpec spec,
       long startNanos,
       ChildPipes pipes) {
     this.pid = pid;
+    this.id = id;
     this.ao = ao;
     this.onExit = onExit;
     this.program = spec.program();

@@ -9,11 +9,13 @@ import org.jspecify.annotations.Nullable;
 /*
  * The parent's ends of a child's pipes: stdin being written from a string, stdout and stderr being
  * captured. Every descriptor here is O_CLOEXEC (never inherited by anyone's child) and O_NONBLOCK
- * (the reaper thread serves all children of a context from one poll).
+ * (the reaper thread serves all children of a context from one epoll set).
  *
- * Confined to the reaper thread once the child is handed over; before that, to the spawning
- * thread. A descriptor is -1 once closed; "open" means the child (or something it started) may
- * still write or read through it.
+ * Confined to the reaper thread once the child is handed over (the reaper adds the descriptors to
+ * its epoll set itself, so no other thread ever races an event on them); before that, to the
+ * spawning thread. A descriptor is -1 once closed; "open" means the child (or something it
+ * started) may still write or read through it. Each is removed from the epoll set before it is
+ * closed.
  */
 final class ChildPipes {
   int stdinFd = -1;
@@ -25,6 +27,8 @@ final class ChildPipes {
   final @Nullable Capture stdout;
   final @Nullable Capture stderr;
   boolean forceClosed;
+  /** Set by {@link #register}; null while no descriptor is in an epoll set. */
+  private @Nullable EpollSet epoll;
 
   ChildPipes(@Nullable Capture stdout, @Nullable Capture stderr) {
     this.stdout = stdout;
@@ -45,31 +49,49 @@ final class ChildPipes {
     return stdinFd < 0 && stdoutFd < 0 && stderrFd < 0;
   }
 
-  /** Registers the open descriptors with the poll set. */
-  void addTo(PollSet ps, ChildImpl owner) {
-    if (stdinFd >= 0) {
-      ps.add(stdinFd, Native.POLLOUT, owner, PollSet.STDIN);
-    }
-    if (stdoutFd >= 0) {
-      ps.add(stdoutFd, Native.POLLIN, owner, PollSet.STDOUT);
-    }
-    if (stderrFd >= 0) {
-      ps.add(stderrFd, Native.POLLIN, owner, PollSet.STDERR);
-    }
+  /**
+   * Reaper: watches the open descriptors in {@code ep} under {@code childId}. A descriptor the
+   * kernel refuses to watch (ENOMEM, or the per-user limit of watches) is closed at once, and the
+   * exit then says its output was cut.
+   */
+  void register(EpollSet ep, long childId) {
+    epoll = ep;
+    stdinFd = watch(ep, stdinFd, Native.EPOLLOUT, EpollSet.key(childId, EpollSet.STDIN));
+    stdoutFd = watch(ep, stdoutFd, Native.EPOLLIN, EpollSet.key(childId, EpollSet.STDOUT));
+    stderrFd = watch(ep, stderrFd, Native.EPOLLIN, EpollSet.key(childId, EpollSet.STDERR));
   }
 
-  /** The pipe of {@code kind} is ready (or hung up): move bytes until it would block or ends. */
+  private int watch(EpollSet ep, int fd, int events, long key) {
+    if (fd < 0 || ep.add(fd, events, key) == 0) {
+      return fd;
+    }
+    forceClosed = true;
+    LIBC.close(fd);
+    return -1;
+  }
+
+  /**
+   * The pipe of {@code kind} is ready (or hung up): move bytes until it would block or ends. A
+   * pipe already closed (an event that came in the same batch as its end) is left alone.
+   */
   void ready(int kind, Pointer buf, int bufSize) {
     switch (kind) {
-      case PollSet.STDIN -> writeStdin();
-      case PollSet.STDOUT -> stdoutFd = drain(stdoutFd, stdout, buf, bufSize);
-      case PollSet.STDERR -> stderrFd = drain(stderrFd, stderr, buf, bufSize);
+      case EpollSet.STDIN -> {
+        if (stdinFd >= 0) {
+          writeStdin();
+        }
+      }
+      case EpollSet.STDOUT -> stdoutFd = drain(stdoutFd, stdout, buf, bufSize);
+      case EpollSet.STDERR -> stderrFd = drain(stderrFd, stderr, buf, bufSize);
       default -> throw new IllegalStateException("Invalid pipe kind: " + kind);
     }
   }
 
   /** Reads until EAGAIN (returns fd) or end of file or error (closes, returns -1). */
-  private static int drain(int fd, @Nullable Capture into, Pointer buf, int bufSize) {
+  private int drain(int fd, @Nullable Capture into, Pointer buf, int bufSize) {
+    if (fd < 0) {
+      return -1;
+    }
     for (; ; ) {
       long n = LIBC.read(fd, buf, bufSize);
       if (n > 0) {
@@ -87,8 +109,7 @@ final class ChildPipes {
           continue;
         }
       }
-      LIBC.close(fd);
-      return -1;
+      return closeIfOpen(fd);
     }
   }
 
@@ -108,8 +129,7 @@ final class ChildPipes {
         break; // EPIPE: the child closed its stdin; the rest is dropped
       }
     }
-    LIBC.close(stdinFd);
-    stdinFd = -1;
+    stdinFd = closeIfOpen(stdinFd);
     stdinData = null;
   }
 
@@ -128,8 +148,12 @@ final class ChildPipes {
     stdinData = null;
   }
 
-  private static int closeIfOpen(int fd) {
+  private int closeIfOpen(int fd) {
     if (fd >= 0) {
+      EpollSet ep = epoll;
+      if (ep != null) {
+        ep.remove(fd);
+      }
       LIBC.close(fd);
     }
     return -1;

@@ -3,9 +3,6 @@ package org.asyncop.process;
 import static java.util.Objects.requireNonNull;
 import static org.asyncop.process.internal.Native.LIBC;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -143,8 +140,6 @@ public final class ChildProcesses implements ContextService {
       int in = r.stdin(spec.stdin, pipes);
       int o = r.output(spec.stdout, 1, pipes);
       int e = r.output(spec.stderr, 2, pipes);
-      String[] argv = spec.command.toArray(new String[0]);
-      String[] envp = envp(spec);
       String dir = spec.directory == null ? null : spec.directory.toString();
       reaper.registry.readLock().lock();
       try {
@@ -154,14 +149,14 @@ public final class ChildProcesses implements ContextService {
               new CancellationException("context " + ctx.name() + " has closed; "
                   + spec.program() + " was not started"));
         }
-        int pid = Spawner.spawn(argv, envp, dir, in, o, e);
+        int pid = Spawner.spawn(spec.nativeCommand.argv, spec.nativeCommand.envp, dir, in, o, e);
         r.closeChildEnds();
         if (pid < 0) {
           pipes.closeAll();
           return notStarted(ao, onExit, Rc.FAIL,
               new SpawnException(spec.program(), "posix_spawnp", -pid));
         }
-        ChildImpl c = new ChildImpl(pid, ao, onExit, spec, start, pipes);
+        ChildImpl c = new ChildImpl(pid, reaper.newId(), ao, onExit, spec, start, pipes);
         if (reaper.usePidfd) {
           c.pidfd = LIBC.syscall(Native.SYS_PIDFD_OPEN, pid, 0); // -1: a waiter thread instead
         }
@@ -176,21 +171,6 @@ public final class ChildProcesses implements ContextService {
       pipes.closeAll();
       return notStarted(ao, onExit, Rc.FAIL, ex);
     }
-  }
-
-  /** The JVM's environment as envp; it never changes while the JVM runs. */
-  private static final class InheritedEnv {
-    static final String[] ENVP = toEnvp(System.getenv());
-  }
-
-  private static String[] envp(ProcessSpec spec) {
-    return spec.inheritEnv && spec.env.isEmpty() ? InheritedEnv.ENVP : toEnvp(spec.environment());
-  }
-
-  private static String[] toEnvp(Map<String, String> env) {
-    List<String> out = new ArrayList<>(env.size());
-    env.forEach((k, v) -> out.add(k + "=" + v));
-    return out.toArray(new String[0]);
   }
 
   private static Child notStarted(Ao<?> ao, Consumer<ChildExit> onExit, Rc rc, Throwable why) {

@@ -33,6 +33,7 @@ public final class ProcessSpec {
   final KillPolicy killPolicy;
   final Duration outputWait;
   final boolean killGroupOnExit;
+  final NativeCommand nativeCommand;
 
   private ProcessSpec(Builder b) {
     this.command = requireNonNull(b.command, "command");
@@ -45,6 +46,7 @@ public final class ProcessSpec {
     this.killPolicy = b.killPolicy;
     this.outputWait = b.outputWait;
     this.killGroupOnExit = b.killGroupOnExit;
+    this.nativeCommand = NativeCommand.of(command, inheritEnv, env);
   }
 
   /**
@@ -76,11 +78,13 @@ public final class ProcessSpec {
 
   /** The environment the child gets: the JVM's (if inherited) with this spec's entries over it. */
   public Map<String, String> environment() {
-    if (!inheritEnv) {
-      return env;
-    }
-    Map<String, String> all = new LinkedHashMap<>(System.getenv());
-    all.putAll(env);
+    return inheritEnv ? overlay(System.getenv(), env) : env;
+  }
+
+  /** {@code base} with {@code over}'s entries put over it. */
+  static Map<String, String> overlay(Map<String, String> base, Map<String, String> over) {
+    Map<String, String> all = new LinkedHashMap<>(base);
+    all.putAll(over);
     return all;
   }
 

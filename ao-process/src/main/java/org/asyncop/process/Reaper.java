@@ -11,29 +11,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jnr.ffi.Pointer;
 import org.asyncop.process.internal.GroupSweep;
 import org.asyncop.process.internal.Native;
 
 /*
- * The reaper of one context: one thread that waits, in a single poll(2), on
- *   - an eventfd that other threads write to hand it work (a new child, an exit seen by a
- *     fallback waiter);
+ * The reaper of one context: one thread that waits, in a single epoll set (EpollSet), on
+ *   - an eventfd that other threads write to hand it work (a child with pipes, an exit seen by a
+ *     fallback waiter, the start of the close);
  *   - one pidfd per child (pidfd_open): readable once the child has exited, before it is reaped;
  *   - the parent ends of the children's pipes (stdin being written, stdout/stderr captured).
- * Its poll timeout is the earliest deadline: the end of the bounded wait for pipes after an exit,
+ * Its wait timeout is the earliest deadline: the end of the bounded wait for pipes after an exit,
  * the next retry of a group sweep. (The SIGKILL after a grace period is an ao-timers timer; see
  * ChildImpl.)
+ *
+ * Hand-over: the spawning thread puts the child in `byId` and adds its pidfd to the epoll set
+ * itself, so a child without pipes (output discarded, inherited or to a file) costs the reaper no
+ * wake-up until it exits. A child with pipes is posted to the reaper, which adds the pipes itself:
+ * ChildPipes is then touched by one thread only. Ids are never reused, so an event that comes
+ * late for a forgotten child finds nothing in `byId` and is dropped.
  *
  * Why pidfd: it names exactly one process, so the reaper waits only for pids this library spawned
  * (never waitpid(-1), which would steal java.lang.Process's children), and all of a context's
  * children share one thread, whatever their number. Readiness comes before the reap, which is
  * the moment the leader is a zombie and its group id is still reserved: that is when the rest of
  * the group is killed (killGroupOnExit, or after a cancel) and, with the subreaper on, reaped.
- * Where pidfd_open fails (ENOSYS on kernels before 5.3, or EMFILE), the child gets a small
- * thread that blocks in waitid(P_PID, pid, WEXITED | WNOWAIT) - it waits without reaping - and
- * then hands the child to the reaper as if its pidfd had become readable.
+ * Where pidfd_open fails (ENOSYS on kernels before 5.3, or EMFILE), or the epoll set refuses the
+ * pidfd, the child gets a small thread that blocks in waitid(P_PID, pid, WEXITED | WNOWAIT) - it
+ * waits without reaping - and then hands the child to the reaper as if its pidfd had become
+ * readable.
  *
  * Per child: RUNNING -> EXITED (leader zombie; group killed; with the subreaper, members reaped,
  * retried every millisecond until the group is empty or the output wait ends) -> REAPED (status
@@ -42,11 +50,11 @@ import org.asyncop.process.internal.Native;
  * closes the ao's registration, so the ao's outcome comes after the reap.
  *
  * Stop: once close began and no child is left, the reaper marks itself stopped under the write
- * side of `registry` (spawns hold its read side around posix_spawn, so no child can be spawned
- * after the last check) and its thread ends; terminated() completes after that.
+ * side of `registry` (spawns hold its read side around posix_spawn and the hand-over, so no child
+ * can be spawned after the last check) and its thread ends; terminated() completes after that.
  */
 final class Reaper implements Runnable {
-  private static final int EVENT_ADD = 0;
+  private static final int EVENT_PIPES = 0;
   private static final int EVENT_EXITED = 1;
   private static final int BUF = 64 * 1024;
   private static final long SWEEP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -62,6 +70,13 @@ final class Reaper implements Runnable {
   /** /dev/null, read-write, shared by the spawns of this context; closed after the stop. */
   final int devNull;
   private final Pointer one = Native.allocate(8);
+  private final EpollSet epoll;
+  private final AtomicLong lastId = new AtomicLong();
+  /**
+   * Every child handed over and not yet delivered, by id: put by the spawning thread before its
+   * pidfd enters the epoll set (so that an event always finds it), removed by the reaper.
+   */
+  private final ConcurrentHashMap<Long, ChildImpl> byId = new ConcurrentHashMap<>();
   /**
    * Spawns hold the read side around posix_spawn and the hand-over (so they run in parallel); the
    * stop and the lingering sweeps hold the write side, so that they see every spawned child.
@@ -75,11 +90,11 @@ final class Reaper implements Runnable {
   final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   // ---- confined to the reaper thread ----
-  private final List<ChildImpl> children = new ArrayList<>();
+  /** Children whose leader has exited, in the order their exits were seen. */
+  private final List<ChildImpl> exited = new ArrayList<>();
   /** Groups whose leader was reaped while members were still alive (subreaper only). */
   private final List<Integer> lingering = new ArrayList<>();
   private long nextLingerSweep = Long.MAX_VALUE;
-  private final PollSet ps = new PollSet();
   private final Pointer buf = Native.allocate(BUF);
   private final Pointer siginfo = Native.allocate(Native.SIGINFO_SIZE);
 
@@ -96,6 +111,20 @@ final class Reaper implements Runnable {
       LIBC.close(wakeFd);
       throw new IllegalStateException("cannot open /dev/null: " + Native.describe(e));
     }
+    try {
+      this.epoll = new EpollSet();
+    } catch (IllegalStateException e) {
+      LIBC.close(wakeFd);
+      LIBC.close(devNull);
+      throw e;
+    }
+    int err = epoll.add(wakeFd, Native.EPOLLIN, EpollSet.WAKE_KEY);
+    if (err != 0) {
+      epoll.close();
+      LIBC.close(wakeFd);
+      LIBC.close(devNull);
+      throw new IllegalStateException("cannot watch the reaper's eventfd: " + Native.describe(err));
+    }
     one.putLong(0, 1);
     Thread thread = new Thread(this, name + "-reaper");
     thread.setDaemon(true);
@@ -107,10 +136,26 @@ final class Reaper implements Runnable {
     return !stopped;
   }
 
-  /** Spawning thread, under registry's read side: takes over a freshly spawned child. */
+  /** A fresh id for a child about to be spawned; never 0 (the wake-up's key). */
+  long newId() {
+    return lastId.incrementAndGet();
+  }
+
+  /**
+   * Spawning thread, under registry's read side: takes over a freshly spawned child. Its pidfd
+   * goes straight into the epoll set; only a child with pipes wakes the reaper.
+   */
   void add(ChildImpl c) {
     leaders.add(c.pid);
-    post(c, EVENT_ADD);
+    byId.put(c.id, c);
+    long key = EpollSet.key(c.id, EpollSet.PIDFD);
+    if (c.pidfd >= 0 && epoll.add(c.pidfd, Native.EPOLLIN, key) != 0) {
+      LIBC.close(c.pidfd); // ENOMEM or no watches left: a waiter thread instead
+      c.pidfd = -1;
+    }
+    if (!c.pipes.allClosed()) {
+      post(c, EVENT_PIPES);
+    }
     if (c.pidfd < 0) {
       Thread w = new Thread(() -> waitWithoutReaping(c), name + "-wait-" + c.pid);
       w.setDaemon(true);
@@ -159,50 +204,49 @@ final class Reaper implements Runnable {
         }
       }
     } finally {
+      epoll.close();
       LIBC.close(wakeFd);
       LIBC.close(devNull); // stopped under registry: no spawn can be using it
       terminated.complete(null);
     }
   }
 
-  /** One round: take events, advance each child, poll. Returns false once stopped. */
+  /** One round: take events, advance each exited child, wait. Returns false once stopped. */
   private boolean step() {
     long now = System.nanoTime();
     drainEvents(now);
     long next = advanceAll(now);
     next = Math.min(next, sweepLingering(now));
-    if (closing && children.isEmpty() && tryStop()) {
+    if (closing && byId.isEmpty() && tryStop()) {
       return false;
-    }
-    ps.add(wakeFd, Native.POLLIN, null, PollSet.WAKE);
-    for (ChildImpl c : children) {
-      if (c.phase == ChildImpl.RUNNING && c.pidfd >= 0) {
-        ps.add(c.pidfd, Native.POLLIN, c, PollSet.PIDFD);
-      }
-      c.pipes.addTo(ps, c);
     }
     int timeout = next == Long.MAX_VALUE ? -1 : (int) Math.min(Integer.MAX_VALUE,
         Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - now + 999_999)));
-    int n = ps.poll(timeout);
-    if (n > 0) {
-      long after = System.nanoTime();
-      for (int i = 0; i < ps.size(); i++) {
-        short re = ps.revents(i);
-        if (re == 0) {
-          continue;
+    int n = epoll.await(timeout);
+    if (n <= 0) {
+      return true; // timeout, or EINTR
+    }
+    long after = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long key = epoll.keyAt(i);
+      if (key == EpollSet.WAKE_KEY) {
+        LIBC.read(wakeFd, buf, 8);
+        wakePending.set(false);
+        continue;
+      }
+      ChildImpl c = byId.get(EpollSet.childId(key));
+      if (c == null) {
+        continue; // delivered earlier in this batch
+      }
+      int kind = EpollSet.kind(key);
+      if (kind == EpollSet.PIDFD) {
+        if (c.phase == ChildImpl.RUNNING) {
+          exited(c, after);
         }
-        ChildImpl c = ps.owner(i);
-        switch (ps.kind(i)) {
-          case PollSet.WAKE -> {
-            LIBC.read(wakeFd, buf, 8);
-            wakePending.set(false);
-          }
-          case PollSet.PIDFD -> exited(c, after);
-          default -> c.pipes.ready(ps.kind(i), buf, BUF);
-        }
+      } else {
+        c.pipes.ready(kind, buf, BUF);
       }
     }
-    ps.release();
     return true;
   }
 
@@ -211,12 +255,9 @@ final class Reaper implements Runnable {
     while ((e = events.poll()) != null) {
       ChildImpl c = e.child();
       switch (e.kind()) {
-        case EVENT_ADD -> {
-          c.tracked = true;
-          children.add(c);
-        }
+        case EVENT_PIPES -> c.pipes.register(epoll, c.id);
         case EVENT_EXITED -> {
-          if (c.tracked && c.phase == ChildImpl.RUNNING) {
+          if (c.phase == ChildImpl.RUNNING) {
             exited(c, now);
           }
         }
@@ -229,21 +270,20 @@ final class Reaper implements Runnable {
   private void exited(ChildImpl c, long now) {
     c.leaderExited();
     if (c.pidfd >= 0) {
+      epoll.remove(c.pidfd);
       LIBC.close(c.pidfd);
       c.pidfd = -1;
     }
     c.phase = ChildImpl.EXITED;
     c.deadlineNanos = now + c.outputWaitNanos;
+    exited.add(c);
   }
 
   /** Moves every child as far as it can go; returns the earliest deadline. */
   private long advanceAll(long now) {
     long next = Long.MAX_VALUE;
-    for (Iterator<ChildImpl> it = children.iterator(); it.hasNext(); ) {
+    for (Iterator<ChildImpl> it = exited.iterator(); it.hasNext(); ) {
       ChildImpl c = it.next();
-      if (c.phase == ChildImpl.RUNNING) {
-        continue;
-      }
       if (c.phase == ChildImpl.EXITED && !sweepAndReap(c, now)) {
         next = Math.min(next, now + SWEEP_RETRY_NANOS);
         continue;
@@ -256,6 +296,7 @@ final class Reaper implements Runnable {
         c.pipes.forceClose();
       }
       it.remove();
+      byId.remove(c.id);
       c.deliver();
     }
     return next;

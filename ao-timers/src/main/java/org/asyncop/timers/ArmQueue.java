@@ -31,10 +31,7 @@ final class ArmQueue implements Runnable {
     }
   }
 
-  /** A timer and the deadline fixed when it was made. */
-  private record Arm(Timer timer, long deadlineNanos) {}
-
-  private final ConcurrentLinkedQueue<Arm> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PostedTimer> queue = new ConcurrentLinkedQueue<>();
   private final AoLoop loop;
   private final TimersService service;
   private volatile int drainPosted;
@@ -44,9 +41,9 @@ final class ArmQueue implements Runnable {
     this.service = service;
   }
 
-  /** Any thread: queues {@code t} to be scheduled at {@code deadlineNanos} on the loop. */
-  void offer(Timer t, long deadlineNanos) {
-    queue.offer(new Arm(t, deadlineNanos));
+  /** Any thread: queues {@code t} to be scheduled on the loop. */
+  void offer(PostedTimer t) {
+    queue.offer(t);
     if (drainPosted == 0 && DRAIN_POSTED.compareAndSet(this, 0, 1)) {
       loop.execute(this);
     }
@@ -57,9 +54,9 @@ final class ArmQueue implements Runnable {
   public void run() {
     DRAIN_POSTED.setVolatile(this, 0);
     TimerWheel w = service.wheelOnLoop(loop);
-    Arm a;
-    while ((a = queue.poll()) != null) {
-      a.timer().armPosted(w, a.deadlineNanos());
+    PostedTimer t;
+    while ((t = queue.poll()) != null) {
+      t.arm(w);
     }
   }
 }

@@ -8,14 +8,14 @@ import org.asyncop.core.Ao;
 final class DeadlineTimer extends Timer {
   private final Duration after;
 
-  DeadlineTimer(Ao<?> ao, boolean onLoop, Duration after) {
-    super(ao, onLoop);
+  DeadlineTimer(Ao<?> ao, Duration after) {
+    super(ao);
     this.after = after;
   }
 
   @Override
   void expired() {
-    ao.cancel(new TimeoutException("deadline of " + after + " passed"));
+    ao().cancel(new TimeoutException("deadline of " + after + " passed"));
   }
 
   @Override

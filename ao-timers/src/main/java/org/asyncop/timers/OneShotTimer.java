@@ -7,13 +7,13 @@ import org.asyncop.core.Rc;
 /**
  * A timer that calls its callback once: with its expiry code when it runs out, with CANCEL when
  * its operation ends first. The two kinds are subclasses rather than a flag so that a pending
- * timer stays at 48 bytes.
+ * timer stays at 48 bytes, its hook included.
  */
 abstract class OneShotTimer extends Timer {
   private final Consumer<Rc> callback;
 
-  OneShotTimer(Ao<?> ao, boolean onLoop, Consumer<Rc> callback) {
-    super(ao, onLoop);
+  OneShotTimer(Ao<?> ao, Consumer<Rc> callback) {
+    super(ao);
     this.callback = callback;
   }
 
@@ -32,8 +32,8 @@ abstract class OneShotTimer extends Timer {
 
   /** {@link Timers#timeout}: FAIL when it runs out. */
   static final class Timeout extends OneShotTimer {
-    Timeout(Ao<?> ao, boolean onLoop, Consumer<Rc> callback) {
-      super(ao, onLoop, callback);
+    Timeout(Ao<?> ao, Consumer<Rc> callback) {
+      super(ao, callback);
     }
 
     @Override
@@ -44,8 +44,8 @@ abstract class OneShotTimer extends Timer {
 
   /** {@link Timers#sleep}: OK when it runs out. */
   static final class Sleep extends OneShotTimer {
-    Sleep(Ao<?> ao, boolean onLoop, Consumer<Rc> callback) {
-      super(ao, onLoop, callback);
+    Sleep(Ao<?> ao, Consumer<Rc> callback) {
+      super(ao, callback);
     }
 
     @Override

@@ -1,178 +1,85 @@
 package org.asyncop.timers;
 
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
-import org.asyncop.core.CancelHook;
+import org.asyncop.core.AoLoop;
 import org.asyncop.core.Rc;
-import org.asyncop.core.Registration;
 import org.asyncop.timers.internal.TimerWheel;
-import org.jspecify.annotations.Nullable;
 
 /**
- * One timer: a node of its loop's wheel, the cancel hook it pushes on its operation, the
- * registration handed to the user, and (when closed from another thread) the loop task that
- * releases it. One object for all four keeps a pending timer small and add+cancel allocation-light.
+ * One timer: a node of its loop's wheel, the cancel hook it pushes on its operation and the
+ * registration handed to the user, all one object ({@link TimerWheel.Node} is a {@link
+ * org.asyncop.core.HookNode}). So a timer allocates nothing but itself, and a pending timeout
+ * is 48 bytes, hook included.
  */
-abstract class Timer extends TimerWheel.Node implements Registration, CancelHook, Runnable {
+abstract class Timer extends TimerWheel.Node {
   /*
-   * state, changed by CAS:
-   *   NEW    -> ARMED   loop: scheduled and hook pushed. A timer made on its loop starts ARMED; one
-   *                     made on another thread is NEW until its loop's ArmQueue drains it.
-   *   NEW    -> CLOSED  close() before that; the drain then skips it, so nothing is posted.
-   *   ARMED  -> DONE    loop: expired (one-shot), or the operation's cancel hook ran. The winner of
-   *                     this CAS makes the one callback call.
-   *   ARMED  -> FIRING  loop: a periodic timer is running its OK callback; FIRING -> ARMED after it,
-   *                     then rescheduled.
-   *   ARMED, FIRING -> CLOSED  close(), any thread. Whoever moves it to CLOSED has the loop release
-   *                     it (unschedule, remove the hook): inline on the loop, else by posting it.
-   *                     On the loop this is a plain release-store, not a CAS: every other move
-   *                     out of ARMED/FIRING is the loop's own, so only another close can race it.
-   * DONE and CLOSED are final. `wheel` and `hook` are confined to the loop; release() is
-   * idempotent, so a release posted after the loop already let go does nothing.
+   * The one state is the hook node's (the core's): open, fired (the operation's cancel reached
+   * the hook), or closed. Each way a timer can end claims it there, once:
+   *   expiry (loop)            tryClose(): won only while open; then the expiry callback
+   *   the operation's cancel   the core moves it to fired and calls cancel(): the CANCEL callback
+   *   close() (any thread)     the core closes it; nothing is called
+   * Whichever wins, the core then releases the node on the loop and released() takes the timer
+   * out of the wheel, so a closed timer keeps nothing. The wheel links are confined to the loop.
+   *
+   * A timer made on another thread is handed to its maker inside a PostedTimer, which answers
+   * close() until the loop's ArmQueue has armed the timer; one closed before that is skipped.
    */
-  static final int NEW = 0;
-  static final int ARMED = 1;
-  static final int FIRING = 2;
-  static final int DONE = 3;
-  static final int CLOSED = 4;
-
-  private static final VarHandle STATE;
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
 
-  static {
-    try {
-      STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
+  Timer(Ao<?> ao) {
+    super(ao);
   }
 
-  final Ao<?> ao;
-  private @Nullable TimerWheel wheel;
-  private @Nullable Registration hook;
-  private volatile int state;
-
-  Timer(Ao<?> ao, boolean onLoop) {
-    this.ao = ao;
-    if (onLoop) {
-      STATE.set(this, ARMED); // not yet visible to any other thread
-    }
+  /** The loop of the timer's operation. */
+  final AoLoop loop() {
+    return ao().loop();
   }
 
-  final int stateAcquire() {
-    return state;
+  /**
+   * {@link #close()}, saying whether this call removed the timer (false if it had ended or was
+   * closed already). Any thread. The race tests use it to know from when nothing may be called.
+   */
+  final boolean closeIfOpen() {
+    return tryClose();
   }
 
-  final boolean casState(int expected, int next) {
-    return STATE.compareAndSet(this, expected, next);
-  }
-
-  /** Loop: schedules an ARMED timer and pushes its hook. */
+  /** Loop: schedules the timer and pushes it as its operation's hook. */
   final void arm(TimerWheel w, long deadlineNanos) {
-    wheel = w;
     w.schedule(this, deadlineNanos);
-    hook = ao.onCancel(this);
+    ao().onCancel(this);
   }
 
-  /** Loop: arms a timer made on another thread (from its loop's ArmQueue), unless closed since. */
-  final void armPosted(TimerWheel w, long deadlineNanos) {
-    if (casState(NEW, ARMED)) {
-      arm(w, deadlineNanos);
-    }
+  /**
+   * Loop: schedules the timer {@code delayNanos} after the wheel's next stamp (see {@link
+   * TimerWheel#scheduleAfter}) and pushes it as its operation's hook.
+   *
+   * @return whether the caller should stamp the wheel now
+   */
+  final boolean armAfter(TimerWheel w, long delayNanos) {
+    boolean stampNow = w.scheduleAfter(this, delayNanos);
+    ao().onCancel(this);
+    return stampNow;
   }
 
-  /** Loop: reschedules a periodic timer in its wheel. */
-  final void reschedule(long deadlineNanos) {
-    TimerWheel w = wheel;
-    if (w != null) {
-      w.schedule(this, deadlineNanos);
-    }
-  }
-
-  /** Loop: unschedules and removes the hook, if not done already. */
-  final void release() {
-    TimerWheel w = wheel;
-    if (w != null) {
-      w.cancel(this);
-    }
-    Registration h = hook;
-    if (h != null) {
-      hook = null;
-      h.close();
-    }
-  }
-
+  /** The operation was cancelled or completed first: the hook, on the loop, once. */
   @Override
-  public final void close() {
-    if (ao.loop().inLoop()) {
-      // Only the loop moves a timer out of ARMED other than to CLOSED, and we are the loop: the
-      // one thing that can race us is another thread's close, which also writes CLOSED. So no
-      // CAS is needed here; the release is idempotent if both release.
-      int s = state;
-      if (s != DONE && s != CLOSED) {
-        STATE.setRelease(this, CLOSED);
-        release();
-      }
-      return;
-    }
-    for (; ; ) {
-      int s = state;
-      if (s == DONE || s == CLOSED) {
-        return;
-      }
-      if (casState(s, CLOSED)) {
-        if (s == NEW) {
-          return; // the arm task will see CLOSED
-        }
-        ao.execute(this); // the loop releases it
-        return;
-      }
-    }
-  }
-
-  /** As a loop task: releases a timer closed from another thread. */
-  @Override
-  public final void run() {
-    checkOnLoop();
-    release();
-  }
-
-  /** The operation was cancelled or completed: the hook, on the loop. */
-  @Override
-  public final void cancel() {
-    checkOnLoop();
-    hook = null; // the core releases a hook once it ran
-    for (; ; ) {
-      int s = state;
-      if (s != ARMED && s != FIRING) {
-        return;
-      }
-      if (casState(s, DONE)) {
-        break;
-      }
-    }
-    TimerWheel w = wheel;
-    if (w != null) {
-      w.cancel(this);
-    }
+  protected final void cancel() {
+    unschedule();
     aoCancelled();
   }
 
-  /** The task and hook faces of this object are for the loop; a cast elsewhere would race it. */
-  private void checkOnLoop() {
-    if (!ao.loop().inLoop()) {
-      throw new IllegalStateException("only the loop of " + ao + " may run " + this);
-    }
+  /** Loop: the operation no longer holds the timer (closed, fired or expired). */
+  @Override
+  protected final void released() {
+    unschedule();
   }
 
   /** The wheel says the timer is due; on the loop. */
   @Override
-  protected void expire() {
-    if (casState(ARMED, DONE)) {
-      release();
+  protected void expire(TimerWheel wheel) {
+    if (tryClose()) { // removes the hook (inline: we are the loop) before the callback
       expired();
     }
   }
@@ -198,14 +105,6 @@ abstract class Timer extends TimerWheel.Node implements Registration, CancelHook
 
   @Override
   public String toString() {
-    String s = switch (state) {
-      case NEW -> "NEW";
-      case ARMED -> "ARMED";
-      case FIRING -> "FIRING";
-      case DONE -> "DONE";
-      case CLOSED -> "CLOSED";
-      default -> throw new IllegalStateException("Invalid state: " + state);
-    };
-    return getClass().getSimpleName() + "[" + s + ", ao=" + ao + "]";
+    return getClass().getSimpleName() + "[" + (isOpen() ? "open" : "ended") + ", ao=" + ao() + "]";
   }
 }

@@ -29,8 +29,11 @@ final class TimersService implements Timers, ContextService {
    *
    * No timer thread. Each loop polls its own wheel between tasks and parks until the wheel's next
    * event, so expiry is already on the right thread and lateness is the loop's own scheduling
-   * delay, not a tick. A timer made on its operation's loop is scheduled in place: one allocation,
-   * a few field writes, the hook push; no atomic beyond the hook's own. From another thread the
+   * delay, not a tick. A timer made on its operation's loop is scheduled in place: one allocation
+   * (the timer is its own hook node), a few field writes, the hook push; no atomic, and no clock
+   * read: the wheel gives it its deadline with the clock the loop reads after the task that set
+   * it (or every TimerWheel.STAMP_EVERY timers), which is never before the call, so the timer is
+   * never early; a clock read is half the cost of a set-and-cancel. From another thread the
    * deadline is fixed at the call and the timer goes through the loop's ArmQueue, which wakes the
    * loop once per batch rather than once per timer.
    *
@@ -65,15 +68,13 @@ final class TimersService implements Timers, ContextService {
   @Override
   public Registration timeout(Ao<?> ao, Duration after, Consumer<Rc> callback) {
     long delay = check(ao, after, "after", callback);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new OneShotTimer.Timeout(ao, onLoop, callback), onLoop, delay);
+    return start(new OneShotTimer.Timeout(ao, callback), delay);
   }
 
   @Override
   public Registration sleep(Ao<?> ao, Duration d, Consumer<Rc> callback) {
     long delay = check(ao, d, "d", callback);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new OneShotTimer.Sleep(ao, onLoop, callback), onLoop, delay);
+    return start(new OneShotTimer.Sleep(ao, callback), delay);
   }
 
   @Override
@@ -83,10 +84,8 @@ final class TimersService implements Timers, ContextService {
     requireNonNull(callback, "callback");
     checkUsable(ao);
     long p = nanos(period);
-    boolean onLoop = ao.loop().inLoop();
     long first = saturatedAdd(ticker.nanoTime(), p);
-    PeriodicTimer t = new PeriodicTimer(ao, onLoop, callback, p, first);
-    return startAt(t, onLoop, first);
+    return startAt(new PeriodicTimer(ao, callback, p, first), first);
   }
 
   @Override
@@ -94,8 +93,7 @@ final class TimersService implements Timers, ContextService {
     requireNonNull(ao, "ao");
     Checks.nonNegative(d, "d");
     checkUsable(ao);
-    boolean onLoop = ao.loop().inLoop();
-    return start(new DeadlineTimer(ao, onLoop, d), onLoop, nanos(d));
+    return start(new DeadlineTimer(ao, d), nanos(d));
   }
 
   private long check(Ao<?> ao, Duration d, String name, Consumer<Rc> callback) {
@@ -122,19 +120,30 @@ final class TimersService implements Timers, ContextService {
     }
   }
 
-  private Timer start(Timer t, boolean onLoop, long delayNanos) {
+  private Registration start(Timer t, long delayNanos) {
+    AoLoop loop = t.loop();
+    if (delayNanos != 0 && loop.inLoop()) {
+      // no clock read: the wheel stamps the deadline with the loop's next reading (never early)
+      TimerWheel w = wheelOnLoop(loop);
+      if (t.armAfter(w, delayNanos)) {
+        w.stamp(ticker.nanoTime());
+      }
+      return t;
+    }
     // a zero delay is due at once: the next poll, not the next tick boundary
-    return startAt(t, onLoop, delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos));
+    long deadline = delayNanos == 0 ? Long.MIN_VALUE : saturatedAdd(ticker.nanoTime(), delayNanos);
+    return startAt(t, deadline);
   }
 
-  private Timer startAt(Timer t, boolean onLoop, long deadlineNanos) {
-    AoLoop loop = t.ao.loop();
-    if (onLoop) {
+  private Registration startAt(Timer t, long deadlineNanos) {
+    AoLoop loop = t.loop();
+    if (loop.inLoop()) {
       t.arm(wheelOnLoop(loop), deadlineNanos);
-    } else {
-      armQueues[loop.index()].offer(t, deadlineNanos);
+      return t;
     }
-    return t;
+    PostedTimer p = new PostedTimer(t, deadlineNanos);
+    armQueues[loop.index()].offer(p);
+    return p;
   }
 
   /** Loop: this loop's wheel, made and registered as its driver on first use. */

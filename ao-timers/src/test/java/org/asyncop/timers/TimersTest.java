@@ -68,6 +68,17 @@ class TimersTest {
     ctx = AoContext.builder().ticker(fakeNow::get).build();
   }
 
+  /**
+   * Waits until the loop has polled its wheel since now: a timer set on the loop before this
+   * call then has its deadline, stamped with the clock of that poll (see {@link Timers}). A
+   * zero-delay timer set from this thread fires in such a poll.
+   */
+  private void awaitStamp(Ao<?> ao) {
+    Calls polled = new Calls();
+    Timers.of(ctx).sleep(ao, Duration.ZERO, polled);
+    polled.awaitCount(1);
+  }
+
   private void advance(Duration d) {
     fakeNow.addAndGet(d.toNanos());
     ctx.loops().get(0).wakeup();
@@ -180,11 +191,31 @@ class TimersTest {
         Timers.of(ctx).sleep(ao, Duration.ofMillis(ms), rc -> order.add(ms));
       }
     });
+    awaitStamp(ao);
     advance(Duration.ofMillis(6)); // the wheel's resolution is about 0.26 ms
     await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 5);
     advance(Duration.ofMillis(6));
     await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 7);
     assertEquals(List.of(1, 2, 3, 4, 5, 7, 9), order);
+  }
+
+  @Test
+  void aTimerSetOnTheLoopCountsFromNoEarlierThanTheCallAndNoLaterThanTheTasksEnd() {
+    useFakeClock();
+    Ao<Void> ao = begin();
+    Calls calls = new Calls();
+    onLoop(ao, () -> {
+      Timers.of(ctx).sleep(ao, Duration.ofMillis(20), calls); // at the call: t0
+      advance(Duration.ofMillis(10)); // the task runs on for 10 ms
+    });
+    awaitStamp(ao);
+    Calls sentinel = new Calls();
+    Timers.of(ctx).sleep(ao, Duration.ofMillis(9), sentinel); // from this thread: due at t0 + 19
+    advance(Duration.ofMillis(10).minusNanos(1)); // t0 + 20 ms - 1 ns
+    sentinel.awaitCount(1); // the loop has polled since
+    assertEquals(List.of(), calls.rcs, "fired before 20 ms had passed since the call");
+    advance(Duration.ofMillis(11)); // t0 + 31 ms: the task's end + 20 ms + the resolution
+    calls.awaitOnly(Rc.OK, threadOf(ao));
   }
 
   @Test

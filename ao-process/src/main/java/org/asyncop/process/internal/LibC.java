@@ -4,7 +4,6 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * The C library calls this module makes, bound through jnr-ffi.
@@ -15,13 +14,9 @@ import jnr.ffi.byref.IntByReference;
  * marked {@link SaveError}.
  */
 public interface LibC {
+  /** argv and envp: NULL-terminated arrays of C strings, see {@link CStringArray}. */
   int posix_spawnp(
-      @Out IntByReference pid,
-      @In CharSequence file,
-      @In Pointer fileActions,
-      @In Pointer attr,
-      @In CharSequence[] argv,
-      @In CharSequence[] envp);
+      Pointer pid, Pointer file, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
 
   int posix_spawn_file_actions_init(Pointer fileActions);
 
@@ -70,10 +65,16 @@ public interface LibC {
   int fcntl(int fd, int cmd, int arg);
 
   @SaveError
-  int poll(Pointer fds, long nfds, int timeoutMillis);
+  int eventfd(int initval, int flags);
 
   @SaveError
-  int eventfd(int initval, int flags);
+  int epoll_create1(int flags);
+
+  @SaveError
+  int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+  @SaveError
+  int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
 
   /** For pidfd_open (no wrapper before glibc 2.36). */
   @SaveError

@@ -27,8 +27,10 @@ public final class Native {
   public static final int F_GETFL = 3;
   public static final int F_SETFL = 4;
 
-  public static final short POLLIN = 0x1;
-  public static final short POLLOUT = 0x4;
+  public static final int EPOLLIN = 0x1;
+  public static final int EPOLLOUT = 0x4;
+  public static final int EPOLL_CTL_ADD = 1;
+  public static final int EPOLL_CTL_DEL = 2;
 
   public static final int P_PID = 1;
   public static final int WNOHANG = 1;

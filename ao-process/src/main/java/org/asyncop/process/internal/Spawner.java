@@ -2,8 +2,8 @@ package org.asyncop.process.internal;
 
 import static org.asyncop.process.internal.Native.LIBC;
 
+import java.lang.ref.Reference;
 import jnr.ffi.Pointer;
-import jnr.ffi.byref.IntByReference;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -31,10 +31,14 @@ public final class Spawner {
   /** Read-only after class init. */
   private static final Pointer EMPTY_SET = Native.allocate(Native.SIGSET_SIZE);
   private static final Pointer DEFAULT_SET = Native.allocate(Native.SIGSET_SIZE);
-  /** Per spawning thread: room for the attributes and the file actions, reused (init/destroy). */
+  /**
+   * Per spawning thread: room for the attributes, the file actions (both reused through
+   * init/destroy) and the pid posix_spawnp writes.
+   */
   private static final ThreadLocal<Pointer[]> SCRATCH =
       ThreadLocal.withInitial(() -> new Pointer[] {
-          Native.allocate(Native.SPAWN_STRUCT_SIZE), Native.allocate(Native.SPAWN_STRUCT_SIZE)});
+          Native.allocate(Native.SPAWN_STRUCT_SIZE), Native.allocate(Native.SPAWN_STRUCT_SIZE),
+          Native.allocate(8)});
 
   static {
     LIBC.sigemptyset(EMPTY_SET);
@@ -48,16 +52,19 @@ public final class Spawner {
   /**
    * Spawns {@code argv[0]} (looked up in PATH) in a new process group.
    *
+   * @param argv the command, a NULL-terminated array of C strings ({@link CStringArray})
+   * @param envp the environment, likewise
    * @param stdin descriptor to become the child's 0, or -1 to inherit the JVM's
    * @param stdout descriptor to become the child's 1, or -1 to inherit
    * @param stderr descriptor to become the child's 2, or -1 to inherit
    * @return the pid, or the negated error number posix_spawnp returned
    */
   public static int spawn(
-      String[] argv, String[] envp, @Nullable String directory, int stdin, int stdout, int stderr) {
+      Pointer argv, Pointer envp, @Nullable String directory, int stdin, int stdout, int stderr) {
     Pointer[] mem = SCRATCH.get();
     Pointer attr = mem[0];
     Pointer actions = mem[1];
+    Pointer pid = mem[2];
     LIBC.posix_spawnattr_init(attr);
     LIBC.posix_spawn_file_actions_init(actions);
     try {
@@ -82,10 +89,11 @@ public final class Spawner {
       if (rc != 0) {
         return -Native.ENOMEM; // the only error these report for valid descriptors
       }
-      IntByReference pid = new IntByReference();
-      int err = LIBC.posix_spawnp(pid, argv[0], actions, attr, argv, envp);
-      return err == 0 ? pid.intValue() : -err;
+      int err = LIBC.posix_spawnp(pid, argv.getPointer(0), actions, attr, argv, envp);
+      return err == 0 ? pid.getInt(0) : -err;
     } finally {
+      Reference.reachabilityFence(argv); // the strings live in these blocks
+      Reference.reachabilityFence(envp);
       LIBC.posix_spawn_file_actions_destroy(actions);
       LIBC.posix_spawnattr_destroy(attr);
     }

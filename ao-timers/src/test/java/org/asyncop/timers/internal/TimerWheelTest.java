@@ -10,15 +10,50 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.asyncop.core.Ao;
+import org.asyncop.core.AoContext;
+import org.asyncop.core.AoHow;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The wheel alone, driven by a fake clock: every test picks the times it polls at. */
+/**
+ * The wheel alone, driven by a fake clock: every test picks the times it polls at. A node is also
+ * a hook node, so it names an operation; these nodes are never pushed on it.
+ */
 class TimerWheelTest {
+  private static AoContext ctx;
+  private static Ao<Void> op;
+
+  @BeforeAll
+  static void operation() {
+    ctx = AoContext.create();
+    op = ctx.begin(AoHow.callback(o -> {}));
+    op.onCancel(op::cancelled);
+  }
+
+  @AfterAll
+  static void close() {
+    ctx.close();
+  }
+
   private static final int SHIFT = TimerWheel.DEFAULT_TICK_SHIFT;
   private static final long TICK = 1L << SHIFT;
 
+  /** A wheel node that is never pushed on its operation, so its hook never runs. */
+  abstract static class TestNode extends TimerWheel.Node {
+    TestNode() {
+      super(op);
+    }
+
+    @Override
+    protected void cancel() {
+      throw new AssertionError("never pushed, so never cancelled");
+    }
+  }
+
   /** A node that records when (at which poll time) and in what order it expired. */
-  static final class Rec extends TimerWheel.Node {
+  static final class Rec extends TestNode {
     final long deadline;
     final List<Rec> log;
     long firedAt = -1;
@@ -31,7 +66,7 @@ class TimerWheelTest {
     }
 
     @Override
-    protected void expire() {
+    protected void expire(TimerWheel wheel) {
       if (firedAt >= 0) {
         throw new AssertionError("fired twice: " + deadline);
       }
@@ -94,6 +129,64 @@ class TimerWheelTest {
   }
 
   @Test
+  void aNodeScheduledAfterADelayCountsItFromTheNextStampOrPoll() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    Rec r = new Rec(-1, log);
+    assertFalse(w.scheduleAfter(r, 10 * TICK)); // set at time 0..3 ticks: its stamp comes later
+    assertTrue(r.isScheduled());
+    assertEquals(1, w.size());
+    assertEquals(10 * TICK, poll(w, 3 * TICK, List.of(r)), "stamped at 3, due 10 ticks later");
+    poll(w, 13 * TICK - 1, List.of(r));
+    assertEquals(-1, r.firedAt, "fired before its stamp plus its delay");
+    poll(w, 13 * TICK, List.of(r));
+    assertEquals(13 * TICK, r.firedAt);
+  }
+
+  @Test
+  void everyStampEveryCallsAskForAStampAndAStampPlacesThemAll() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    List<Rec> all = new ArrayList<>();
+    for (int i = 1; i <= 2 * TimerWheel.STAMP_EVERY; i++) {
+      Rec r = new Rec(-1, log);
+      all.add(r);
+      boolean ask = w.scheduleAfter(r, i * TICK);
+      assertEquals(i % TimerWheel.STAMP_EVERY == 0, ask, "call " + i);
+      if (i == TimerWheel.STAMP_EVERY) {
+        w.stamp(5 * TICK);
+      }
+    }
+    Rec cancelled = all.get(3);
+    assertTrue(w.cancel(cancelled));
+    w.stamp(7 * TICK);
+    assertEquals(all.size() - 1, w.size());
+    poll(w, 1_000 * TICK, all);
+    assertEquals(all.size() - 1, log.size());
+    for (int i = 0; i < all.size(); i++) {
+      Rec r = all.get(i);
+      long stamp = i < TimerWheel.STAMP_EVERY ? 5 * TICK : 7 * TICK;
+      if (r != cancelled) {
+        assertTrue(r.firedAt >= stamp + (i + 1) * TICK, "early: " + i);
+      }
+    }
+  }
+
+  @Test
+  void aNodeScheduledAfterADelayByExpiryWaitsForTheNextPollsTime() {
+    TimerWheel w = new TimerWheel(0, SHIFT);
+    Rec first = new Rec(TICK, log);
+    Rec second = new Rec(-1, log);
+    first.onExpire = r -> w.scheduleAfter(second, 2 * TICK);
+    w.schedule(first, TICK);
+    // the poll's time was read before the expiry set `second`: it must not stamp it
+    assertEquals(0, poll(w, 50 * TICK, List.of(first, second)));
+    assertEquals(List.of(first), log);
+    poll(w, 60 * TICK, List.of(first, second)); // stamped now: due at 62
+    assertEquals(List.of(first), log);
+    poll(w, 62 * TICK, List.of(first, second));
+    assertEquals(List.of(first, second), log);
+  }
+
+  @Test
   void firesInDeadlineOrderEvenWhenPolledLate() {
     Random rnd = new Random(2);
     TimerWheel w = new TimerWheel(0, SHIFT);
@@ -144,11 +237,11 @@ class TimerWheelTest {
     Rec periodic = new Rec(5 * TICK, log);
     a.onExpire = r -> assertTrue(w.cancel(b));
     List<Long> periodicFires = new ArrayList<>();
-    TimerWheel.Node again = new TimerWheel.Node() {
+    TimerWheel.Node again = new TestNode() {
       long planned = 5 * TICK;
 
       @Override
-      protected void expire() {
+      protected void expire(TimerWheel wheel) {
         periodicFires.add(planned);
         planned += 5 * TICK;
         w.schedule(this, planned);
@@ -170,9 +263,9 @@ class TimerWheelTest {
     long period = 10_000_000L;
     long[] planned = {origin + period};
     int[] fired = {0};
-    TimerWheel.Node n = new TimerWheel.Node() {
+    TimerWheel.Node n = new TestNode() {
       @Override
-      protected void expire() {
+      protected void expire(TimerWheel wheel) {
         fired[0]++;
         planned[0] += period;
         w.schedule(this, planned[0]);
@@ -305,8 +398,11 @@ class TimerWheelTest {
             assertTrue(r.deadline > now, "overdue but not fired: " + r.deadline + " at " + now);
           }
         }
-        assertEquals(live.size(), w.size());
+        if (op % 1_000 == 0) { // size() walks the lists
+          assertEquals(live.size(), w.size());
+        }
       }
+      assertEquals(live.size(), w.size());
     }
   }
 }

@@ -1,0 +1,158 @@
+package org.asyncop.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The public extension point: a resource that is its own hook node ({@link HookNode}). */
+class HookNodeTest {
+  private final AoContext ctx = AoContext.builder().name("nodes").build();
+
+  @AfterEach
+  void close() {
+    ctx.close();
+  }
+
+  /** A resource that records its hook runs and releases, with the thread of each. */
+  static final class Res extends HookNode {
+    final String name;
+    final List<String> log;
+    final AtomicInteger cancels = new AtomicInteger();
+    final AtomicInteger releases = new AtomicInteger();
+    volatile boolean releasedOnLoop;
+
+    Res(Ao<?> ao, String name, List<String> log) {
+      super(ao);
+      this.name = name;
+      this.log = log;
+    }
+
+    @Override
+    protected void cancel() {
+      cancels.incrementAndGet();
+      log.add(name);
+    }
+
+    @Override
+    protected void released() {
+      releases.incrementAndGet();
+      releasedOnLoop = ao().loop().inLoop();
+    }
+
+    boolean open() {
+      return isOpen();
+    }
+
+    boolean closeIfOpen() {
+      return tryClose();
+    }
+  }
+
+  private void onLoop(Runnable r) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> {
+      try {
+        r.run();
+        f.complete(null);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    f.join();
+  }
+
+  @Test
+  void nodesRunWithPlainHooksLastPushedFirstOnceThenAreReleased() {
+    Recorder<Void> rec = new Recorder<>();
+    Ao<Void> ao = ctx.begin(rec.how());
+    List<String> log = new CopyOnWriteArrayList<>();
+    ao.onCancel(ao::cancelled);
+    Res a = new Res(ao, "a", log);
+    assertSame(a, ao.onCancel(a), "the node is its own registration");
+    ao.onCancel(() -> log.add("plain"));
+    Res b = new Res(ao, "b", log);
+    onLoop(() -> ao.onCancel(b)); // on the loop as well as from this thread
+    ao.onCancel(b); // pushing again while registered does nothing
+    ao.cancel();
+    rec.awaitOne();
+    assertEquals(List.of("b", "plain", "a"), log);
+    for (Res r : List.of(a, b)) {
+      assertEquals(1, r.cancels.get());
+      assertEquals(1, r.releases.get(), "released once, after the hook ran");
+      assertTrue(r.releasedOnLoop);
+      assertFalse(r.open());
+      assertFalse(r.closeIfOpen(), "a fired node can no longer be closed");
+    }
+  }
+
+  @Test
+  void closedNodeNeverRunsIsReleasedOnceAndNoLongerHoldsTheOutcome() {
+    Recorder<String> rec = new Recorder<>();
+    Ao<String> ao = ctx.begin(rec.how());
+    List<String> log = new CopyOnWriteArrayList<>();
+    Res closedOff = new Res(ao, "off", log);
+    ao.onCancel(closedOff);
+    closedOff.close();
+    closedOff.close();
+    Res closedOn = new Res(ao, "on", log);
+    onLoop(() -> {
+      ao.onCancel(closedOn);
+      assertTrue(closedOn.closeIfOpen());
+      assertFalse(closedOn.closeIfOpen());
+      closedOn.close();
+    });
+    Res neverPushed = new Res(ao, "never", log);
+    neverPushed.close();
+    ao.onCancel(neverPushed); // after close: does nothing
+    ao.complete("v");
+    assertEquals("v", rec.awaitOne().value());
+    assertEquals(List.of(), log);
+    for (Res r : List.of(closedOff, closedOn, neverPushed)) {
+      assertEquals(1, r.releases.get(), r.name);
+      assertTrue(r.releasedOnLoop, r.name);
+    }
+  }
+
+  @Test
+  void nodePushedAfterTheCancelRunsPromptlyNotInsideThePush() {
+    Recorder<Void> rec = new Recorder<>();
+    Ao<Void> ao = ctx.begin(rec.how());
+    ao.onCancel(ao::cancelled);
+    List<String> log = new CopyOnWriteArrayList<>();
+    Res late = new Res(ao, "late", log);
+    onLoop(() -> {
+      ao.cancel();
+      ao.onCancel(late);
+      assertEquals(List.of(), log, "not inside the push");
+    });
+    rec.awaitOne();
+    assertEquals(List.of("late"), log);
+  }
+
+  @Test
+  void badNodesAreRejectedAtTheCall() {
+    Ao<Void> ao = ctx.begin(AoHow.callback(o -> {}));
+    Ao<Void> other = ctx.begin(AoHow.callback(o -> {}));
+    Res foreign = new Res(other, "x", List.of());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ao.onCancel(foreign));
+    assertTrue(e.getMessage().contains("node"), e.getMessage());
+    NullPointerException n =
+        assertThrows(NullPointerException.class, () -> ao.onCancel((HookNode) null));
+    assertEquals("node", n.getMessage());
+    NullPointerException m =
+        assertThrows(NullPointerException.class, () -> new Res(null, "x", List.of()));
+    assertEquals("ao", m.getMessage());
+    ao.complete(null);
+    other.complete(null);
+  }
+}
