@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Echo round trips over loopback with 100 concurrent clients (100 JMH threads, one blocking
  * socket each, 64-byte messages): the supervised {@link EchoServer} of ao-examples (a loop, channel
- * watches on a selector thread, a supervised operation per connection) beside {@link
+ * watches on the loop's own selector, a supervised operation per connection) beside {@link
  * PlainNioEchoServer}, a one-thread selector loop written the usual way, in the same run.
  * Throughput mode gives round trips per second (the sum over the threads); sample mode gives the
  * latency percentiles (p0.99).
@@ -32,7 +32,11 @@ import org.openjdk.jmh.annotations.Threads;
  * <pre>{@code
  * mvn -B -q -o -pl ao-bench -am package -DskipTests
  * java -jar ao-bench/target/benchmarks.jar EchoBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s
+ * java -jar ao-bench/target/benchmarks.jar EchoBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -bm sample -t 1
  * }</pre>
+ *
+ * <p>The second line measures one client: the latency of one round trip through each server, where
+ * the server's own path counts most (with 100 clients on 2 cores the clients are the bottleneck).
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

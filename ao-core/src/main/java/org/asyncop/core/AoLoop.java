@@ -35,4 +35,26 @@ public interface AoLoop extends Executor {
 
   /** Wakes the loop if it is parked, so that it polls its drivers again. Safe from any thread. */
   void wakeup();
+
+  /**
+   * Makes the loop wait through {@code waiter} instead of parking its thread, from now until
+   * {@link #removeWaiter} (or the loop stops). The loop never closes a waiter: its owner releases
+   * what it holds after removing it, typically in its {@link ContextService#terminated()}, while
+   * the loops still run.
+   *
+   * @throws NullPointerException if {@code waiter} is null
+   * @throws IllegalStateException if not called on this loop's thread, or the loop has a waiter
+   */
+  void setWaiter(LoopWaiter waiter);
+
+  /**
+   * Removes {@code waiter} if it is this loop's waiter; the loop parks its thread again from its
+   * next wait on. Once this returns the loop calls the waiter no more, except a {@link
+   * LoopWaiter#wakeup} by a thread that was posting at that moment.
+   *
+   * @return whether {@code waiter} was the loop's waiter
+   * @throws NullPointerException if {@code waiter} is null
+   * @throws IllegalStateException if not called on this loop's thread
+   */
+  boolean removeWaiter(LoopWaiter waiter);
 }

@@ -2,16 +2,20 @@ package org.asyncop.watch;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
+import org.asyncop.core.AoLoop;
 import org.asyncop.core.ContextService;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
@@ -29,21 +33,26 @@ import org.asyncop.core.Registration;
  * then re-arms, and since the interest is one-shot and the selector level-triggered, that neither
  * spins nor hangs.
  *
- * <p>Threads: one selector thread per context (this service, closed by the context's close),
- * which owns every {@link SelectionKey}; a cancel deregisters the interest there (and the key,
- * when no interest is left), and the ao's outcome waits for that ({@link Ao#attach}). Every method
+ * <p>Threads: no thread of its own. Each loop that has had an interest owns a {@link Selector}
+ * (opened on first use, closed by the context's close) and waits in it when idle ({@link
+ * org.asyncop.core.AoLoop#setWaiter}), as Netty's event loop does, so readiness is handled and the
+ * callback called on the loop itself, without a hand-off. The loop owns every {@link SelectionKey}
+ * of its selector; a cancel deregisters the interest there (and the key, when no interest is
+ * left), and the ao's outcome waits for that ({@link Ao#attach}). A loop that already waits
+ * through another module's waiter cannot watch channels: its interests end with FAIL. Every method
  * is safe from any thread. Channels must be in non-blocking mode.
  */
 public final class Channels implements ContextService {
-  private final SelectorLoop selector;
+  /*
+   * `selectors` maps a loop's index to its LoopSelector. An entry is put only by its own loop's
+   * thread (in Interest.start), so creation needs no lock; the map is concurrent for the counts
+   * and for terminated(), which run on other threads. terminated() comes after every operation of
+   * the context ended, so no interest starts once it began; `closed` guards against one anyway.
+   */
+  private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
-  private Channels(AoContext ctx) {
-    try {
-      this.selector = new SelectorLoop(Selector.open(), ctx.name() + "-selector");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open a selector", e);
-    }
-  }
+  private Channels() {}
 
   /**
    * The channel watches of {@code ctx}, attached on first use and released by its close.
@@ -53,7 +62,7 @@ public final class Channels implements ContextService {
    */
   public static Channels of(AoContext ctx) {
     requireNonNull(ctx, "ctx");
-    return ctx.service(Channels.class, Channels::new);
+    return ctx.service(Channels.class, c -> new Channels());
   }
 
   /**
@@ -97,30 +106,77 @@ public final class Channels implements ContextService {
     if (ch.isBlocking()) {
       throw new IllegalArgumentException("ch must be in non-blocking mode: " + ch);
     }
-    Interest i = new Interest(ao, ch, op, callback, selector);
+    Interest i = new Interest(ao, ch, op, callback, this);
     Watches.startOnLoop(ao, i::start);
     return i;
   }
 
-  /** How many interests are registered (for leak checks); asks the selector thread. */
+  /** Loop thread of {@code loop}: its selector, opened and made its waiter on first use. */
+  LoopSelector selectorOf(AoLoop loop) {
+    LoopSelector s = selectors.get(loop.index());
+    if (s != null && !s.isClosed()) {
+      return s;
+    }
+    if (closed) {
+      throw new IllegalStateException("the context's channels are closed");
+    }
+    s = LoopSelector.open(loop); // a broken one stays behind as an idle driver
+    selectors.put(loop.index(), s);
+    return s;
+  }
+
+  /**
+   * How many interests are registered (for leak checks). Asks each loop, waiting up to 5 s for
+   * it: call it off the loops.
+   */
   public int interestCount() {
-    return selector.interestCount();
+    return sum(LoopSelector::interestCount);
   }
 
-  /** How many selection keys the selector holds (for leak checks); asks the selector thread. */
+  /**
+   * How many selection keys the loops' selectors hold (for leak checks). Asks each loop, waiting
+   * up to 5 s for it: call it off the loops.
+   */
   public int keyCount() {
-    return selector.keyCount();
+    return sum(LoopSelector::keyCount);
   }
 
+  private int sum(ToIntFunction<LoopSelector> q) {
+    int n = 0;
+    for (LoopSelector s : selectors.values()) {
+      if (s.loop.inLoop()) {
+        n += q.applyAsInt(s);
+        continue;
+      }
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      s.loop.execute(() -> f.complete(q.applyAsInt(s)));
+      n += f.orTimeout(5, TimeUnit.SECONDS).join();
+    }
+    return n;
+  }
+
+  /** Closes each loop's selector on its loop (the loops still run while services terminate). */
   @Override
   public CompletionStage<?> terminated() {
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
-    selector.stop(stopped);
-    return stopped;
+    closed = true;
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (LoopSelector s : selectors.values()) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      s.loop.execute(
+          () -> {
+            try {
+              s.close();
+            } finally {
+              done.complete(null);
+            }
+          });
+      all.add(done);
+    }
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
   }
 
   @Override
   public String toString() {
-    return "Channels[" + selector + "]";
+    return "Channels" + selectors.values();
   }
 }

@@ -11,16 +11,19 @@ import org.asyncop.core.Registration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One one-shot readiness interest of {@link Channels}: registered on the selector thread, ended
- * exactly once with OK (ready), CANCEL (cancelled, completed, closed) or FAIL (channel closed).
+ * One one-shot readiness interest of {@link Channels}: registered with the selector of the ao's
+ * loop, ended exactly once with OK (ready), CANCEL (cancelled, completed, closed) or FAIL (channel
+ * closed).
  */
 final class Interest implements Registration {
   /*
    * state: PENDING -> DONE, once, by CAS. The winner decides the rc. A cancel (loop) or close()
-   * (any thread) wins, then asks the selector thread to drop the interest and only then posts the
+   * (any thread) wins, then posts to the loop a task that drops the interest and then calls the
    * callback, so the ao's outcome (held back by `held`) comes after the key was updated. Readiness
-   * or a closed channel (selector thread) wins after the interest was already dropped there.
-   * `held` is confined to the loop.
+   * or a closed channel (the loop's selector, in its poll) wins after the interest was already
+   * dropped there, and calls the callback at once: no hand-off. A failed registration may happen
+   * inside the initiating call (the fast path starts on the loop), so its callback is posted.
+   * `held`, `selector` and `key` are confined to the loop.
    */
   private static final int PENDING = 0;
   private static final int DONE = 1;
@@ -38,32 +41,41 @@ final class Interest implements Registration {
   final SelectableChannel ch;
   final int op;
   private final Consumer<Rc> callback;
-  private final SelectorLoop selector;
+  private final Channels channels;
+  private @Nullable LoopSelector selector;
   private @Nullable Registration held;
-  /** The key this interest is on; confined to the selector thread. */
+  /** The key this interest is on; confined to the loop. */
   @Nullable SelectionKey key;
 
   private volatile int state;
 
-  Interest(Ao<?> ao, SelectableChannel ch, int op, Consumer<Rc> callback, SelectorLoop selector) {
+  Interest(Ao<?> ao, SelectableChannel ch, int op, Consumer<Rc> callback, Channels channels) {
     this.ao = ao;
     this.ch = ch;
     this.op = op;
     this.callback = callback;
-    this.selector = selector;
+    this.channels = channels;
   }
 
-  /** Loop: holds the ao's outcome and hands the interest to the selector thread. */
+  /** Loop: holds the ao's outcome and registers with the loop's selector. */
   void start() {
     if (state != PENDING) {
       return; // closed before it started; its callback is on its way
     }
     held = ao.attach(this::cancelled);
-    selector.execute(() -> selector.register(this));
-  }
-
-  boolean isPending() {
-    return state == PENDING;
+    if (state != PENDING) {
+      return; // the hook ran at once
+    }
+    LoopSelector s;
+    try {
+      s = channels.selectorOf(ao.loop());
+    } catch (RuntimeException e) {
+      Log.warn("no selector for " + this, e);
+      failed();
+      return;
+    }
+    selector = s;
+    s.register(this);
   }
 
   /** Loop, as the cancel hook. */
@@ -74,35 +86,42 @@ final class Interest implements Registration {
   @Override
   public void close() {
     if (STATE.compareAndSet(this, PENDING, DONE)) {
-      selector.execute(
+      ao.execute(
           () -> {
-            selector.unregister(this);
-            post(Rc.CANCEL);
+            LoopSelector s = selector;
+            if (s != null) {
+              s.unregister(this);
+            }
+            deliver(Rc.CANCEL);
           });
     }
   }
 
-  /** Selector thread, after the interest was dropped: ready (OK) or the channel failed (FAIL). */
+  /** Loop, in the selector's poll, after the interest was dropped: ready (OK) or closed (FAIL). */
   void fired(Rc rc) {
     if (STATE.compareAndSet(this, PENDING, DONE)) {
-      post(rc);
+      deliver(rc);
     }
   }
 
-  private void post(Rc rc) {
-    ao.execute(
-        () -> {
-          try {
-            callback.accept(rc);
-          } catch (Throwable e) {
-            Log.userCodeThrew("readiness callback on " + ch, e);
-          }
-          Registration h = held;
-          held = null;
-          if (h != null) {
-            h.close();
-          }
-        });
+  /** Loop, possibly inside the initiating call: the registration failed (FAIL), posted. */
+  void failed() {
+    if (STATE.compareAndSet(this, PENDING, DONE)) {
+      ao.execute(() -> deliver(Rc.FAIL));
+    }
+  }
+
+  private void deliver(Rc rc) {
+    try {
+      callback.accept(rc);
+    } catch (Throwable e) {
+      Log.userCodeThrew("readiness callback on " + ch, e);
+    }
+    Registration h = held;
+    held = null;
+    if (h != null) {
+      h.close();
+    }
   }
 
   static String opName(int op) {

@@ -12,13 +12,22 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.asyncop.core.AoContext;
+import org.asyncop.core.AoLoop;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
+import org.asyncop.timers.Timers;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -250,9 +259,72 @@ class ChannelsTest {
   }
 
   @Test
-  void contextClose_stopsTheSelectorThread() {
-    assertTrue(Ops.helperThreads(ctx).contains("ch-selector"), Ops.helperThreads(ctx).toString());
-    ctx.close();
-    await().atMost(ofSeconds(10)).until(() -> Ops.helperThreads(ctx).isEmpty());
+  void noThreadOfItsOwn_andContextCloseClosesEveryLoopsSelector() throws Exception {
+    // Linux: a selector is an epoll descriptor; the JDK keeps none open otherwise in this test.
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+    long before = epollDescriptors();
+    AoContext two = AoContext.builder().name("ch2").loops(2).build();
+    Channels twoChannels = Channels.of(two);
+    List<Ops<Void>> ops = new java.util.ArrayList<>();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    for (AoLoop loop : two.loops()) {
+      CompletableFuture<Ops<Void>> begun = new CompletableFuture<>();
+      loop.execute(() -> begun.complete(Ops.begin(two))); // begun on the calling loop
+      Ops<Void> op = begun.get(5, TimeUnit.SECONDS);
+      ops.add(op);
+      twoChannels.whenAcceptable(
+          op.ao, server, rc -> heard.add(rc + (loop.inLoop() ? " on its loop" : " elsewhere")));
+    }
+    await().atMost(ofSeconds(5)).until(() -> twoChannels.interestCount() == 2);
+    assertEquals(List.of(), Ops.helperThreads(two), "no selector thread");
+    assertEquals(before + 2, epollDescriptors(), "one selector per loop");
+    try (SocketChannel client = connect()) {
+      await().atMost(ofSeconds(5)).until(() -> heard.size() == 2);
+    }
+    assertEquals(List.of("OK on its loop", "OK on its loop"), heard);
+    for (Ops<Void> op : ops) {
+      op.ao.complete(null);
+      op.awaitOutcome();
+    }
+    assertEquals(0, twoChannels.keyCount());
+    assertTrue(two.close(Duration.ofSeconds(10)));
+    assertEquals(List.of(), Ops.helperThreads(two));
+    assertEquals(before, epollDescriptors(), "every selector closed");
+  }
+
+  @Test
+  void timersFire_onALoopThatWaitsInItsSelector() {
+    // The loop waits in select() (an accept interest no client answers); each sleep is started by
+    // the previous one's callback, on the loop, so only select()'s own bound can end the waits.
+    Ops<Void> op = Ops.begin(ctx);
+    List<Rc> accept = new CopyOnWriteArrayList<>();
+    channels.whenAcceptable(op.ao, server, accept::add);
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+    Timers timers = Timers.of(ctx);
+    AtomicInteger slept = new AtomicInteger();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> timers.sleep(op.ao, ofMillis(3), rc -> {
+      if (rc == Rc.OK && slept.incrementAndGet() < 20) {
+        next[0].run();
+      }
+    });
+    op.ao.execute(next[0]);
+    await().atMost(ofSeconds(10)).until(() -> slept.get() == 20);
+    assertEquals(List.of(), accept);
+    op.ao.complete(null);
+    op.awaitOutcome();
+    assertEquals(List.of(Rc.CANCEL), accept);
+  }
+
+  private static long epollDescriptors() throws Exception {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).toString().contains("eventpoll");
+        } catch (Exception e) {
+          return false; // the descriptor closed while listed (the listing's own, say)
+        }
+      }).count();
+    }
   }
 }

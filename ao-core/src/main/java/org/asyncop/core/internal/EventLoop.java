@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.LoopDriver;
+import org.asyncop.core.LoopWaiter;
 import org.asyncop.core.Ticker;
 import org.asyncop.core.UserCode;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,25 @@ public final class EventLoop implements AoLoop {
    * `inbox`, then reads `parked`. Both are volatile (sequentially consistent), so at least one side
    * sees the other: either the loop finds the task before parking, or the poster unparks it.
    *
+   * Waiting through a LoopWaiter (a Selector, set by a module such as ao-watch's Channels): park()
+   * calls waiter.await() where it would park the thread, and a poster calls waiter.wakeup() where it
+   * would unpark it. The protocol stays the same, and so does the argument, provided the poster
+   * reads `parked` before `waiter` and the wakeup is sticky. Take one wait W: the loop writes
+   * `waiter` (set or remove, on the loop thread, never during a wait), then `parked = true`, then
+   * reads `inbox`, then awaits. A poster P offers, then reads `parked`, then `waiter`. In the
+   * single total order of volatile accesses: if P's read of `parked` comes before W's write of
+   * true, P's offer does too, so W's re-check finds the task and W does not wait. If it comes after
+   * and sees true, P's read of `waiter` comes after W's `parked` write and so after the last change
+   * of `waiter` before W: P wakes the very waiter W awaits on (or unparks the thread when there is
+   * none). That wakeup lands before W's await starts, which then returns at once (sticky: a
+   * Selector's wakeup before select(), an unpark permit before park()), or during it, which ends
+   * it. If P sees false, W (or a later wait) has not yet re-checked, or has ended: the loop runs
+   * the task before it waits again. A stale wakeup (P read `parked` of a wait that has ended)
+   * makes some later wait return early, which is harmless. A selectNow() by a driver between waits
+   * clears a pending Selector wakeup; that too is harmless, since every wait re-checks first.
+   * A waiter whose await throws is removed (same order: `waiter = null` before the next `parked =
+   * true`); one whose wakeup throws is followed by an unpark, in case the loop was parking.
+   *
    * Stop: `stopRequested` is set by the context once nothing of it is left; the loop runs what is
    * queued until both queues are empty, then exits. A task posted after that is logged and dropped.
    */
@@ -44,6 +64,8 @@ public final class EventLoop implements AoLoop {
   private volatile @Nullable Thread thread;
   private volatile boolean parked;
   private volatile boolean stopRequested;
+  /** How the loop waits; null to park its thread. Written on the loop thread only, between waits. */
+  private volatile @Nullable LoopWaiter waiter;
   private volatile boolean terminated;
 
   // loop-confined
@@ -134,9 +156,48 @@ public final class EventLoop implements AoLoop {
   @Override
   public void wakeup() {
     Thread t = thread;
-    if (t != null && Thread.currentThread() != t) {
+    if (t == null || Thread.currentThread() == t) {
+      return;
+    }
+    LoopWaiter w = waiter; // read after `parked` (see the overview)
+    if (w == null) {
+      LockSupport.unpark(t);
+      return;
+    }
+    try {
+      w.wakeup();
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      Log.userCodeThrew("wakeup of loop waiter " + w, e);
       LockSupport.unpark(t);
     }
+  }
+
+  @Override
+  public void setWaiter(LoopWaiter waiter) {
+    requireNonNull(waiter, "waiter");
+    if (!inLoop()) {
+      throw new IllegalStateException("setWaiter must be called on the loop's thread " + threadName);
+    }
+    LoopWaiter w = this.waiter;
+    if (w != null) {
+      throw new IllegalStateException(threadName + " already waits through " + w);
+    }
+    this.waiter = waiter;
+  }
+
+  @Override
+  public boolean removeWaiter(LoopWaiter waiter) {
+    requireNonNull(waiter, "waiter");
+    if (!inLoop()) {
+      throw new IllegalStateException(
+          "removeWaiter must be called on the loop's thread " + threadName);
+    }
+    if (this.waiter != waiter) {
+      return false;
+    }
+    this.waiter = null;
+    return true;
   }
 
   /** Asks the loop to stop once its queues are empty. Safe from any thread. */
@@ -204,17 +265,31 @@ public final class EventLoop implements AoLoop {
   }
 
   private void park(long waitNanos) {
+    LoopWaiter w = waiter;
     parked = true;
     try {
-      if (inbox.isEmpty() && !stopRequested) {
-        if (waitNanos == LoopDriver.IDLE) {
+      if (inbox.isEmpty() && !stopRequested && waitNanos > 0) {
+        if (w != null) {
+          awaitSafely(w, waitNanos);
+        } else if (waitNanos == LoopDriver.IDLE) {
           LockSupport.park(this);
-        } else if (waitNanos > 0) {
+        } else {
           LockSupport.parkNanos(this, waitNanos);
         }
       }
     } finally {
       parked = false;
+    }
+  }
+
+  /** A waiter that throws is removed: it would most likely throw again at every wait. */
+  private void awaitSafely(LoopWaiter w, long waitNanos) {
+    try {
+      w.await(waitNanos);
+    } catch (Throwable e) {
+      UserCode.rethrowIfFatal(e);
+      waiter = null;
+      Log.userCodeThrew("loop waiter " + w + " (removed; the loop parks its thread instead)", e);
     }
   }
 
