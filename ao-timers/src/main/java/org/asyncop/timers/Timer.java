@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.Rc;
+import org.asyncop.core.UserCode;
 import org.asyncop.timers.internal.TimerWheel;
 
 /**
@@ -95,9 +96,7 @@ abstract class Timer extends TimerWheel.Node {
     try {
       callback.accept(rc);
     } catch (Throwable e) {
-      if (e instanceof VirtualMachineError || e instanceof LinkageError) {
-        throw (Error) e; // the JVM cannot go on from these
-      }
+      UserCode.rethrowIfFatal(e); // the loops' one rule for what user code may throw through
       LOG.log(Level.WARNING, "timer callback " + callback + " threw on " + rc
           + "; the loop goes on", e);
     }

@@ -24,6 +24,8 @@ import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a user of the timers sees, on a real context with real loops. */
 class TimersTest {
@@ -347,11 +349,17 @@ class TimersTest {
     assertEquals(Rc.CANCEL, parentOutcome.orTimeout(10, TimeUnit.SECONDS).join().rc());
   }
 
-  @Test
-  void aCallbackThatThrowsDoesNotStopTheLoop() {
+  /** A LinkageError too: user code failing to load a class is its own failure, not the loop's. */
+  @ParameterizedTest
+  @ValueSource(classes = {IllegalStateException.class, NoClassDefFoundError.class})
+  void aCallbackThatThrowsDoesNotStopTheLoop(Class<? extends Throwable> thrown) throws Exception {
+    Throwable t = thrown.getConstructor(String.class).newInstance("thrown on purpose by the test");
     Ao<Void> ao = begin();
     Timers.of(ctx).sleep(ao, Duration.ZERO, rc -> {
-      throw new IllegalStateException("thrown on purpose by the test");
+      if (t instanceof Error e) {
+        throw e;
+      }
+      throw (RuntimeException) t;
     });
     Calls after = new Calls();
     Timers.of(ctx).sleep(ao, Duration.ofMillis(1), after);
