@@ -176,6 +176,9 @@ class ModuleHostTest {
         }
       });
       reader.start();
+      // connected is not yet accepted: a quit before the accept closes the listening socket, and
+      // the kernel resets the connection still in its backlog
+      awaitEvent("writer: peer connected");
       List<UnloadReport> reports = join(host.quit());
       assertEquals(List.of("ticker", "writer"),
           reports.stream().map(UnloadReport::name).sorted().toList());
