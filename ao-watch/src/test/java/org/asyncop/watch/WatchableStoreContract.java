@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,34 +135,17 @@ abstract class WatchableStoreContract {
     int each = incrementsPerThread();
     store.write("/counter", "0");
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> ts = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      Thread th =
-          new Thread(
-              () -> {
-                try {
-                  go.await();
-                  for (int i = 0; i < each; i++) {
-                    for (; ; ) {
-                      Optional<String> cur = store.read("/counter");
-                      String next = Integer.toString(Integer.parseInt(cur.orElseThrow()) + 1);
-                      if (store.compareAndSet("/counter", cur, Optional.of(next))) {
-                        break;
-                      }
-                    }
-                  }
-                } catch (Throwable e) {
-                  errors.add(e);
-                }
-              });
-      th.start();
-      ts.add(th);
-    }
-    go.countDown();
-    for (Thread th : ts) {
-      th.join();
-    }
+    Racers.run(threads, errors, t -> {
+      for (int i = 0; i < each; i++) {
+        for (; ; ) {
+          Optional<String> cur = store.read("/counter");
+          String next = Integer.toString(Integer.parseInt(cur.orElseThrow()) + 1);
+          if (store.compareAndSet("/counter", cur, Optional.of(next))) {
+            break;
+          }
+        }
+      }
+    });
     assertEquals(List.of(), errors);
     assertEquals(Optional.of(Integer.toString(threads * each)), store.read("/counter"));
   }
@@ -190,29 +172,11 @@ abstract class WatchableStoreContract {
               }
             },
             errors::add)) {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Thread> ts = new ArrayList<>();
-      for (int t = 0; t < writers; t++) {
-        int me = t;
-        Thread th =
-            new Thread(
-                () -> {
-                  try {
-                    go.await();
-                    for (int i = 0; i < each; i++) {
-                      store.write("/ord/t" + me, Integer.toString(i));
-                    }
-                  } catch (Throwable e) {
-                    errors.add(e);
-                  }
-                });
-        th.start();
-        ts.add(th);
-      }
-      go.countDown();
-      for (Thread th : ts) {
-        th.join();
-      }
+      Racers.run(writers, errors, me -> {
+        for (int i = 0; i < each; i++) {
+          store.write("/ord/t" + me, Integer.toString(i));
+        }
+      });
       await()
           .atMost(ofSeconds(30))
           .until(() -> seen.stream().allMatch(l -> !l.isEmpty() && l.get(l.size() - 1) == each - 1));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -95,41 +94,26 @@ class ZooKeeperStoreTest extends WatchableStoreContract {
     int threads = 4;
     int rounds = 100;
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> ts = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
+    Racers.run(threads, errors, t -> {
       String path = "/race/t" + t;
-      Thread th = new Thread(() -> {
-        try {
-          go.await();
-          for (int i = 0; i < rounds; i++) {
-            String value = Integer.toString(i);
-            CountDownLatch heard = new CountDownLatch(1);
-            // only this thread writes its path, and the last round's write was heard before its
-            // watch closed: what this watch hears of its path is this round's write
-            StoreWatch w = store.watch(path, p -> {
-              if (p.equals(path)) {
-                heard.countDown();
-              }
-            }, e -> {});
-            store.write(path, value);
-            if (!heard.await(10, TimeUnit.SECONDS)) {
-              throw new AssertionError("round " + i + " of " + path + ": the write was not heard");
-            }
-            w.close();
-            w.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < rounds; i++) {
+        String value = Integer.toString(i);
+        CountDownLatch heard = new CountDownLatch(1);
+        // only this thread writes its path, and the last round's write was heard before its
+        // watch closed: what this watch hears of its path is this round's write
+        StoreWatch w = store.watch(path, p -> {
+          if (p.equals(path)) {
+            heard.countDown();
           }
-        } catch (Throwable e) {
-          errors.add(e);
+        }, e -> {});
+        store.write(path, value);
+        if (!heard.await(10, TimeUnit.SECONDS)) {
+          throw new AssertionError("round " + i + " of " + path + ": the write was not heard");
         }
-      });
-      th.start();
-      ts.add(th);
-    }
-    go.countDown();
-    for (Thread th : ts) {
-      th.join();
-    }
+        w.close();
+        w.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    });
     assertEquals(List.of(), errors);
     assertNoWatchesLeft();
   }
