@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -57,19 +56,6 @@ class HookNodeTest {
     }
   }
 
-  private void onLoop(Runnable r) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    ctx.loops().get(0).execute(() -> {
-      try {
-        r.run();
-        f.complete(null);
-      } catch (Throwable t) {
-        f.completeExceptionally(t);
-      }
-    });
-    f.join();
-  }
-
   @Test
   void nodesRunWithPlainHooksLastPushedFirstOnceThenAreReleased() {
     Recorder<Void> rec = new Recorder<>();
@@ -80,7 +66,8 @@ class HookNodeTest {
     assertSame(a, ao.onCancel(a), "the node is its own registration");
     ao.onCancel(() -> log.add("plain"));
     Res b = new Res(ao, "b", log);
-    onLoop(() -> ao.onCancel(b)); // on the loop as well as from this thread
+    // on the loop as well as from this thread
+    TestThreads.onLoop(ctx.loops().get(0), () -> ao.onCancel(b));
     ao.onCancel(b); // pushing again while registered does nothing
     ao.cancel();
     rec.awaitOne();
@@ -104,7 +91,7 @@ class HookNodeTest {
     closedOff.close();
     closedOff.close();
     Res closedOn = new Res(ao, "on", log);
-    onLoop(() -> {
+    TestThreads.onLoop(ctx.loops().get(0), () -> {
       ao.onCancel(closedOn);
       assertTrue(closedOn.closeIfOpen());
       assertFalse(closedOn.closeIfOpen());
@@ -129,7 +116,7 @@ class HookNodeTest {
     ao.onCancel(ao::cancelled);
     List<String> log = new CopyOnWriteArrayList<>();
     Res late = new Res(ao, "late", log);
-    onLoop(() -> {
+    TestThreads.onLoop(ctx.loops().get(0), () -> {
       ao.cancel();
       ao.onCancel(late);
       assertEquals(List.of(), log, "not inside the push");

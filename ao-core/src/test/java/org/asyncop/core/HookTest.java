@@ -23,20 +23,6 @@ class HookTest {
     ctx.close();
   }
 
-  /** Runs {@code r} on the context's loop and waits for it. */
-  private void onLoop(Runnable r) {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    ctx.loops().get(0).execute(() -> {
-      try {
-        r.run();
-        f.complete(null);
-      } catch (Throwable t) {
-        f.completeExceptionally(t);
-      }
-    });
-    f.join();
-  }
-
   @Test
   void cancelRunsHooksLastPushedFirstExactlyOnceOnTheLoop() {
     Recorder<Void> r = new Recorder<>();
@@ -65,7 +51,7 @@ class HookTest {
     AtomicBoolean insideCall = new AtomicBoolean();
     AtomicInteger runs = new AtomicInteger();
     AtomicBoolean ranInside = new AtomicBoolean();
-    onLoop(() -> {
+    TestThreads.onLoop(ctx.loops().get(0), () -> {
       insideCall.set(true);
       ao.onCancel(() -> {
         runs.incrementAndGet();
@@ -188,7 +174,7 @@ class HookTest {
     // each ao: 100 hooks pushed and closed on its loop; 100,000 aos -> 10 million hooks
     AtomicInteger delivered = new AtomicInteger();
     long before = usedHeapAfterGc();
-    onLoop(() -> {
+    TestThreads.onLoop(ctx.loops().get(0), () -> {
       for (int a = 0; a < 100_000; a++) {
         Ao<Void> ao = ctx.begin(AoHow.callback(o -> delivered.incrementAndGet()));
         for (int h = 0; h < 100; h++) {
@@ -209,7 +195,7 @@ class HookTest {
     Recorder<Void> r = new Recorder<>();
     Ao<Void> ao = ctx.begin(r.how());
     AtomicInteger ran = new AtomicInteger();
-    onLoop(() -> {
+    TestThreads.onLoop(ctx.loops().get(0), () -> {
       ao.onCancel(ao::cancelled);
       for (int i = 0; i < 1_000_000; i++) {
         ao.onCancel(ran::incrementAndGet);

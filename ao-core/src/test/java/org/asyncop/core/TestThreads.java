@@ -1,6 +1,8 @@
 package org.asyncop.core;
 
-/** Plain threads for the model-checking tests, whose scenarios start and join their own. */
+import java.util.concurrent.CompletableFuture;
+
+/** Threads for the tests: plain ones for the model-checking scenarios, and a loop's. */
 final class TestThreads {
   private TestThreads() {}
 
@@ -18,5 +20,19 @@ final class TestThreads {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** Runs {@code r} on {@code loop} and waits for it; what it throws is thrown here. */
+  static void onLoop(AoLoop loop, Runnable r) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        r.run();
+        f.complete(null);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    f.join();
   }
 }
