@@ -48,12 +48,12 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = "-Xmx4g")
 public class TimerBenchmark {
   static final int BATCH = 100_000;
-  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
-  private static final long TEN_SECONDS_NANOS = TEN_SECONDS.toNanos();
-  private static final Consumer<Rc> CALLBACK = rc -> {};
-  private static final Runnable NOOP = () -> {};
-  private static final TimerTask NETTY_NOOP = t -> {};
-  private static final CancelHook NO_HOOK = () -> {};
+  static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+  static final long TEN_SECONDS_NANOS = TEN_SECONDS.toNanos();
+  static final Consumer<Rc> CALLBACK = rc -> {};
+  static final Runnable NOOP = () -> {};
+  static final TimerTask NETTY_NOOP = t -> {};
+  static final CancelHook NO_HOOK = () -> {};
 
   private AoContext ctx;
   private Timers timers;

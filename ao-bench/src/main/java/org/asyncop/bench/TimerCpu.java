@@ -1,22 +1,24 @@
 package org.asyncop.bench;
 
+import static org.asyncop.bench.TimerBenchmark.CALLBACK;
+import static org.asyncop.bench.TimerBenchmark.NETTY_NOOP;
+import static org.asyncop.bench.TimerBenchmark.NOOP;
+import static org.asyncop.bench.TimerBenchmark.NO_HOOK;
+import static org.asyncop.bench.TimerBenchmark.TEN_SECONDS;
+import static org.asyncop.bench.TimerBenchmark.TEN_SECONDS_NANOS;
+
 import io.netty.util.HashedWheelTimer;
-import io.netty.util.TimerTask;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.agrona.DeadlineTimerWheel;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
-import org.asyncop.core.CancelHook;
-import org.asyncop.core.Rc;
 import org.asyncop.timers.Timers;
 
 /**
@@ -36,12 +38,7 @@ public final class TimerCpu {
   static final int OPS = 200_000;
   static final int ROUNDS = 15;
   static final int WARMUP = 5;
-  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
-  private static final long TEN_SECONDS_NANOS = TEN_SECONDS.toNanos();
-  private static final Consumer<Rc> CALLBACK = rc -> {};
-  private static final Runnable NOOP = () -> {};
-  private static final TimerTask NETTY_NOOP = t -> {};
-  private static final CancelHook NO_HOOK = () -> {};
+  // the delays, callbacks and hooks are TimerBenchmark's (imported), so both time the same calls
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /** Keeps results alive so the JIT cannot drop the work. */
