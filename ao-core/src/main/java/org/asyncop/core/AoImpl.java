@@ -44,6 +44,9 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   static final int DONE = 4;
   static final int DELIVERED = 8;
 
+  /** startNanos of an operation begun on another thread that its loop has not listed yet. */
+  private static final long UNSTAMPED = Long.MIN_VALUE;
+
   private static final VarHandle STATE;
   private static final VarHandle REASON;
 
@@ -64,8 +67,6 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private @Nullable ChildLink parentLink;
   /** When this operation began or its loop first saw it (for age() only), or UNSTAMPED. */
   private long startNanos;
-
-  private static final long UNSTAMPED = Long.MIN_VALUE;
 
   private volatile int state;
   /** The reason of the first cancel that gave one; set once. */
@@ -415,11 +416,10 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     }
     handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
-    Executor ex = how.executor();
-    if (ex == null) {
-      deliverOutcome(o); // we are in a loop task of our own
+    if (how.executor() == null) {
+      deliverOutcome(o); // we are in a loop task of our own; no closure to allocate
     } else {
-      toCaller(ex, () -> deliverOutcome(o));
+      toCaller(() -> deliverOutcome(o));
     }
     ChildLink link = parentLink;
     if (link == null) {
@@ -442,8 +442,13 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     return l == null ? List.of() : l;
   }
 
-  /** Loop: runs {@code d} on the caller's executor, in order with the other deliveries. */
-  private void toCaller(Executor ex, Runnable d) {
+  /** Loop: runs {@code d} on the loop (now) or on the caller's executor, in order. */
+  private void toCaller(Runnable d) {
+    Executor ex = how.executor();
+    if (ex == null) {
+      d.run();
+      return;
+    }
     if (delivery == null) {
       delivery = new SerialExecutor(ex, loop);
     }
@@ -458,15 +463,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     if (!how.wantsProgress() || (state & DONE) != 0) {
       return;
     }
-    loop.execute(
-        () -> {
-          Executor ex = how.executor();
-          if (ex == null) {
-            deliverProgress(progress);
-          } else {
-            toCaller(ex, () -> deliverProgress(progress));
-          }
-        });
+    loop.execute(() -> toCaller(() -> deliverProgress(progress)));
   }
 
   private void deliverProgress(Progress progress) {
