@@ -20,22 +20,30 @@ import org.asyncop.process.ProcessSpec;
  * next, and {@link ProcessBenchmark}'s cancel group, which runs one side after the other, then
  * compares two different machines; this harness compares the two sides sample by sample. Each
  * child is given {@value #SETTLE_MS} ms to start (it is asleep when killed, as a long-running
- * helper would be). Prints p50, p90, p99 and max of each side, the ratios ours/JDK, and the load
- * average before and after. Not a JMH benchmark: it measures a distribution of wall-clock delays.
+ * helper would be). The end of each sample is stamped inside the callback (ours: the ChildExit
+ * callback on the loop; the JDK's: a dependent of {@code onExit()}, which runs on the thread that
+ * completes it), not when the measuring thread wakes up afterwards: that wake-up is the same on
+ * both sides and is not part of what is measured. The first {@value #WARMUP} rounds are not
+ * counted: with 300, C2 was still compiling the spawn, cancel and exit paths during the measured
+ * rounds ({@code -XX:+PrintCompilation}), and a compiler thread busy on one of the two cores held
+ * up the loop, the reaper or the dying child by 1 to 4 ms: most samples above the p99 were those.
+ * Prints p50, p90, p99 and max of each side, the ratios ours/JDK, and the load average before
+ * and after. Not a JMH benchmark: it measures a distribution of wall-clock delays.
  *
  * <p>Run: {@code mvn -B -q -o -pl ao-bench -am package -DskipTests && java -cp
- * ao-bench/target/benchmarks.jar org.asyncop.bench.ProcessCancelPairs [rounds]} (default
- * {@value #ROUNDS} rounds after {@value #WARMUP} to warm up).
+ * ao-bench/target/benchmarks.jar org.asyncop.bench.ProcessCancelPairs [rounds [warmup]]}
+ * (default {@value #ROUNDS} rounds after {@value #WARMUP} to warm up).
  */
 public final class ProcessCancelPairs {
   static final int ROUNDS = 1000;
-  static final int WARMUP = 300;
+  static final int WARMUP = 2000;
   static final int SETTLE_MS = 2;
 
   private ProcessCancelPairs() {}
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : ROUNDS;
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : WARMUP;
     String loadBefore = load();
     long[] ours = new long[rounds];
     long[] jdk = new long[rounds];
@@ -46,13 +54,13 @@ public final class ProcessCancelPairs {
         .redirectError(ProcessBuilder.Redirect.DISCARD);
     try (AoContext ctx = AoContext.builder().name("pairs").build()) {
       ChildProcesses procs = ChildProcesses.of(ctx);
-      for (int r = 0; r < WARMUP + rounds; r++) {
+      for (int r = 0; r < warmup + rounds; r++) {
         boolean oursFirst = (r & 1) == 0;
         long a = oursFirst ? cancelOurs(ctx, procs, spec) : cancelJdk(pb);
         long b = oursFirst ? cancelJdk(pb) : cancelOurs(ctx, procs, spec);
-        if (r >= WARMUP) {
-          ours[r - WARMUP] = oursFirst ? a : b;
-          jdk[r - WARMUP] = oursFirst ? b : a;
+        if (r >= warmup) {
+          ours[r - warmup] = oursFirst ? a : b;
+          jdk[r - warmup] = oursFirst ? b : a;
         }
       }
     }
@@ -69,26 +77,26 @@ public final class ProcessCancelPairs {
 
   private static long cancelOurs(AoContext ctx, ChildProcesses procs, ProcessSpec spec)
       throws InterruptedException {
-    CompletableFuture<ChildExit> exit = new CompletableFuture<>();
+    CompletableFuture<Long> called = new CompletableFuture<>();
     Ao<ChildExit> ao = ctx.begin(AoHow.callback(o -> { }));
     procs.spawn(ao, spec, e -> {
-      exit.complete(e);
+      called.complete(System.nanoTime());
       ao.complete(e);
     });
     Thread.sleep(SETTLE_MS);
     long t0 = System.nanoTime();
     ao.cancel();
-    exit.join();
-    return System.nanoTime() - t0;
+    return called.join() - t0;
   }
 
   private static long cancelJdk(ProcessBuilder pb) throws Exception {
     Process p = pb.start();
+    // a dependent of onExit() runs on the thread that completes it: the JDK's exit "callback"
+    CompletableFuture<Long> called = p.onExit().thenApply(x -> System.nanoTime());
     Thread.sleep(SETTLE_MS);
     long t0 = System.nanoTime();
     p.destroyForcibly();
-    p.onExit().join();
-    return System.nanoTime() - t0;
+    return called.join() - t0;
   }
 
   private static double at(long[] sorted, double q) {
