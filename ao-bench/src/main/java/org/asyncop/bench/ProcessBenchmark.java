@@ -31,9 +31,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       child), stdin/stdout/stderr on /dev/null, reaped through the context's pidfd reaper, exit
  *       delivered on the ao's loop. ProcessBuilder gets the same redirections, with the default
  *       launch mechanism and with VFORK.
- *   <li>{@code cancel*}: a running {@code sleep 100}; time from the cancel to the exit callback
- *       (ours: {@code ao.cancel()} to the ChildExit; theirs: {@code destroyForcibly()} to {@code
- *       onExit()}), one shot per iteration, 200 iterations: read p50 and p99.
+ *   <li>{@code cancel*}: a running {@code sleep 100}; time from the cancel until the measuring
+ *       thread holds the exit (ours: {@code ao.cancel()} to the ChildExit; theirs: {@code
+ *       destroyForcibly()} to {@code onExit()}), one shot per iteration, 200 iterations. This
+ *       includes the measuring thread's own wake-up, and its p99 is the second-worst of 200
+ *       shots after 20 of warm-up; {@link ProcessCancelPairs} stamps inside the callbacks, warms
+ *       up longer and takes more samples under the same load: read the p99 there.
  * </ul>
  *
  * <p>Run (build once, then the two groups; command-line counts override the annotations, so the
