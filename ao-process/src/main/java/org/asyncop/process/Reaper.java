@@ -351,8 +351,8 @@ final class Reaper implements Runnable {
   private boolean tryStop() {
     registry.writeLock().lock();
     try {
-      if (!events.isEmpty()) {
-        return false;
+      if (!events.isEmpty() || !byId.isEmpty()) {
+        return false; // a spawn handed a child over after the caller saw none left
       }
       stopped = true;
       return true;
