@@ -149,14 +149,18 @@ final class Reaper implements Runnable {
     leaders.add(c.pid);
     byId.put(c.id, c);
     long key = EpollSet.key(c.id, EpollSet.PIDFD);
-    if (c.pidfd >= 0 && epoll.add(c.pidfd, Native.EPOLLIN, key) != 0) {
-      LIBC.close(c.pidfd); // ENOMEM or no watches left: a waiter thread instead
+    // read once: from its entry into the set on, c.pidfd is the reaper's, which sets it to -1 when
+    // the child exits, maybe before this thread goes on (that is no reason for a waiter thread)
+    int pidfd = c.pidfd;
+    if (pidfd >= 0 && epoll.add(pidfd, Native.EPOLLIN, key) != 0) {
+      LIBC.close(pidfd); // ENOMEM or no watches left: a waiter thread instead
       c.pidfd = -1;
+      pidfd = -1;
     }
     if (!c.pipes.allClosed()) {
       post(c, EVENT_PIPES);
     }
-    if (c.pidfd < 0) {
+    if (pidfd < 0) {
       Thread w = new Thread(() -> waitWithoutReaping(c), name + "-wait-" + c.pid);
       w.setDaemon(true);
       w.start();
@@ -351,8 +355,8 @@ final class Reaper implements Runnable {
   private boolean tryStop() {
     registry.writeLock().lock();
     try {
-      if (!events.isEmpty()) {
-        return false;
+      if (!events.isEmpty() || !byId.isEmpty()) {
+        return false; // a spawn handed a child over after the caller saw none left
       }
       stopped = true;
       return true;

@@ -261,7 +261,8 @@ public final class DirectoryStore implements WatchableStore {
       Log.warn("closing the watch service of " + folder, e);
     }
     boolean interrupted = false;
-    while (watchThread.isAlive()) {
+    // a listener that closes the store runs on the watch thread, which ends once it returns
+    while (Thread.currentThread() != watchThread && watchThread.isAlive()) {
       try {
         watchThread.join();
       } catch (InterruptedException e) {

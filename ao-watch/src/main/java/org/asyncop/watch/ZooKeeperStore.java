@@ -71,6 +71,8 @@ public final class ZooKeeperStore implements WatchableStore {
   /** The namespace's znode, e.g. {@code /asyncop}: store paths live under it. */
   private final String rootPath;
   private final ExecutorService admin;
+  /** The admin thread, where the re-read after a reconnect and onFailure call listeners. */
+  private volatile @Nullable Thread adminThread;
   /** Store path -> the watches on it: the local index the one server watch fans out through. */
   private final ConcurrentHashMap<String, PathWatch> byPath = new ConcurrentHashMap<>();
   private final ZkFanOut fanOut;
@@ -87,6 +89,7 @@ public final class ZooKeeperStore implements WatchableStore {
             r -> {
               Thread t = new Thread(r, "asyncop-zkstore-admin");
               t.setDaemon(true);
+              adminThread = t;
               return t;
             });
     client.getConnectionStateListenable().addListener((c, s) -> onState(s), admin);
@@ -336,6 +339,14 @@ public final class ZooKeeperStore implements WatchableStore {
     StoreArgs.watch(path, onChange, onFailure);
     checkOpen();
     ZkWatch w = new ZkWatch(this, path, onChange, onFailure);
+    if (Thread.currentThread() == adminThread) { // a listener: waiting for its own thread would hang
+      try {
+        attach(w);
+      } catch (Exception e) {
+        throw e instanceof RuntimeException r ? r : new StoreException("cannot watch " + path, e);
+      }
+      return w;
+    }
     Future<?> added;
     try {
       added = admin.submit(() -> {
@@ -489,6 +500,14 @@ public final class ZooKeeperStore implements WatchableStore {
   @Override
   public void close() {
     if (!closed.set()) {
+      return;
+    }
+    if (Thread.currentThread() == adminThread) {
+      // a listener: fail the watches here (waiting would hang, and queue it behind itself); the
+      // thread ends once its current task returns
+      failAll(new IllegalStateException("store closed"));
+      admin.shutdown();
+      client.close();
       return;
     }
     Future<?> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));

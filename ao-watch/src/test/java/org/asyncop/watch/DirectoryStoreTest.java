@@ -59,6 +59,25 @@ class DirectoryStoreTest extends WatchableStoreContract {
     assertFalse(threadAlive(name), "close() joins the watch thread");
   }
 
+  /**
+   * Listeners run on the store's watch thread, and every store method is safe from any thread: a
+   * listener that closes the store must not wait for its own thread to end.
+   */
+  @Test
+  void close_fromAListener_returnsAndFailsTheWatches() {
+    CountDownLatch closed = new CountDownLatch(1);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    store.watch("/a", p -> {
+      store.close();
+      closed.countDown();
+    }, failures::add);
+    store.write("/a", "x");
+    await().atMost(ofSeconds(10)).until(() -> closed.getCount() == 0);
+    assertEquals(1, failures.size(), failures.toString());
+    assertTrue(store.isClosed());
+    await().atMost(ofSeconds(10)).until(() -> !threadAlive("asyncop-dirstore-store"));
+  }
+
   static boolean threadAlive(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .anyMatch(t -> t.isAlive() && t.getName().startsWith(prefix));

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.Outcome;
@@ -82,6 +84,51 @@ class ZooKeeperWatchesTest {
       assertInstanceOf(StoreException.class, o.failure());
       server.restart();
     }
+  }
+
+  /**
+   * The re-read after a reconnect runs on the store's admin thread. A listener that makes another
+   * watch from there (every store method is safe from any thread) must get it, not wait forever
+   * for the thread it runs on.
+   */
+  @Test
+  void watch_fromTheReReadAfterReconnect_isMade() throws Exception {
+    try (ZooKeeperStore store = store(ofSeconds(30))) {
+      CompletableFuture<StoreWatch> nested = new CompletableFuture<>();
+      List<String> heard = new CopyOnWriteArrayList<>();
+      store.watch("/a", p -> {
+        if (!nested.isDone()) { // nothing writes /a: only the re-read calls this
+          try {
+            nested.complete(store.watch("/b", heard::add, e -> { }));
+          } catch (Throwable e) {
+            nested.completeExceptionally(e);
+          }
+        }
+      }, e -> { });
+      server.stop();
+      server.restart();
+      StoreWatch b = nested.get(10, TimeUnit.SECONDS);
+      store.write("/b", "x");
+      await().atMost(ofSeconds(10)).until(() -> heard.contains("/b"));
+      b.close();
+    }
+  }
+
+  /** Likewise a listener that closes the store from the re-read: every watch still fails. */
+  @Test
+  void close_fromTheReReadAfterReconnect_failsEveryWatch() throws Exception {
+    ZooKeeperStore store = store(ofSeconds(30));
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    StoreWatch a = store.watch("/a", p -> store.close(), failures::add);
+    StoreWatch b = store.watch("/b", p -> { }, failures::add);
+    server.stop();
+    server.restart();
+    await().atMost(ofSeconds(10)).until(() -> failures.size() == 2);
+    failures.forEach(f -> assertInstanceOf(IllegalStateException.class, f));
+    assertTrue(store.isClosed());
+    assertTrue(a.removed().toCompletableFuture().isDone() && b.removed().toCompletableFuture().isDone());
+    assertEquals(0, store.watchCount());
+    store.close();
   }
 
   /**
