@@ -213,6 +213,11 @@ public final class ChildProcesses implements ContextService {
     reaper.closeBegun();
   }
 
+  /** How many children got a waiter thread of their own instead of a pidfd (for tests). */
+  long waiterThreadsStarted() {
+    return reaper.waitersStarted();
+  }
+
   /** Completes when the last child was reported and the reaper thread has ended. */
   @Override
   public CompletionStage<?> terminated() {

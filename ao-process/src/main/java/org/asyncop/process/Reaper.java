@@ -72,6 +72,8 @@ final class Reaper implements Runnable {
   private final Pointer one = Native.allocate(8);
   private final EpollSet epoll;
   private final AtomicLong lastId = new AtomicLong();
+  /** Fallback waiter threads started so far (diagnostics: none where pidfd works). */
+  private final AtomicLong waitersStarted = new AtomicLong();
   /**
    * Every child handed over and not yet delivered, by id: put by the spawning thread before its
    * pidfd enters the epoll set (so that an event always finds it), removed by the reaper.
@@ -161,10 +163,16 @@ final class Reaper implements Runnable {
       post(c, EVENT_PIPES);
     }
     if (pidfd < 0) {
+      waitersStarted.incrementAndGet();
       Thread w = new Thread(() -> waitWithoutReaping(c), name + "-wait-" + c.pid);
       w.setDaemon(true);
       w.start();
     }
+  }
+
+  /** How many children got a waiter thread of their own (pidfd unavailable or refused). */
+  long waitersStarted() {
+    return waitersStarted.get();
   }
 
   void closeBegun() {
@@ -368,6 +376,7 @@ final class Reaper implements Runnable {
   @Override
   public String toString() {
     return "Reaper[" + name + (usePidfd ? ", pidfd" : ", waiter threads")
-        + (closing ? ", closing" : "") + "]";
+        + ", " + waitersStarted.get() + " waiter threads started" + (closing ? ", closing" : "")
+        + "]";
   }
 }

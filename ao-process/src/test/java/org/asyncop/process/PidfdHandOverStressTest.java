@@ -3,8 +3,6 @@ package org.asyncop.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -29,14 +27,12 @@ class PidfdHandOverStressTest {
 
   @Test
   void childrenThatExitAtOnceGetNoThreadOfTheirOwn() throws Exception {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     CountDownLatch allExits = new CountDownLatch(CHILDREN);
     AtomicInteger exits = new AtomicInteger();
     try (AoContext ctx = AoContext.builder().name("pidfd-hand-over").build()) {
       ChildProcesses procs = ChildProcesses.of(ctx);
       new Procs.Op(ctx, procs, ProcessSpec.of("true")).awaitOutcome(); // the reaper is up
-      long startedBefore = mx.getTotalStartedThreadCount();
       Procs.onThreads(THREADS, "spawner", failures, tn -> {
         for (int i = 0; i < CHILDREN / THREADS; i++) {
           Ao<Void> ao = ctx.begin(AoHow.<Void>callback(o -> { }));
@@ -52,10 +48,8 @@ class PidfdHandOverStressTest {
       });
       assertTrue(allExits.await(Procs.LIVENESS.toSeconds(), TimeUnit.SECONDS),
           "exits missing: " + exits.get());
-      long started = mx.getTotalStartedThreadCount() - startedBefore;
       Procs.assertNoFailures(failures);
-      assertEquals(THREADS, started,
-          "threads started besides the " + THREADS + " spawning ones (waiter threads)");
+      assertEquals(0, procs.waiterThreadsStarted(), "children given a waiter thread: " + procs);
     }
     assertEquals(CHILDREN, exits.get(), "each child's exit exactly once");
   }
