@@ -89,8 +89,11 @@ public final class ChildProcesses implements ContextService {
    * <p>What it changes for the whole process, for good: orphans of every child of the JVM are
    * re-parented here, including those of {@link java.lang.Process} children and of processes that
    * left our groups with setsid; nothing reaps those, so their zombies stay until the JVM exits
-   * (as they would under a PID 1 that does not reap). It also changes what {@code getppid()}
-   * returns to such orphans.
+   * (as they would under a PID 1 that does not reap). The same holds for members of our own
+   * groups that are still alive when their context has closed (only possible with {@code
+   * killGroupOnExit(false)}, as a cancel or the close kills the whole group): the context's reaper
+   * has stopped, so their zombies stay too. It also changes what {@code getppid()} returns to such
+   * orphans.
    *
    * @return true if this JVM is now a subreaper; false if the kernel refused
    */
