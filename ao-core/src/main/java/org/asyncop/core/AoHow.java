@@ -79,7 +79,8 @@ public final class AoHow<T> {
 
   /**
    * Deliver progress and the outcome on {@code executor} instead of the loop, in order, one task
-   * per operation at a time. If the executor rejects a task, it runs on the loop instead.
+   * per operation at a time. If the executor rejects a task (or throws anything else), it runs on
+   * the loop instead.
    *
    * @throws NullPointerException if {@code executor} is null
    * @return this

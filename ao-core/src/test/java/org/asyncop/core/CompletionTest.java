@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -149,6 +150,24 @@ class CompletionTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aDeliveryExecutorThatThrowsOtherThanARejectionStillGetsEveryOutcomeDelivered() {
+    AoContext own = AoContext.builder().name("bad-executor").build();
+    Executor broken = task -> {
+      throw new IllegalStateException("executor bug");
+    };
+    Recorder<String> plain = new Recorder<>();
+    own.begin(AoHow.callback(plain).deliverOn(broken)).complete("a");
+    Recorder<String> withProgress = new Recorder<>();
+    Ao<String> ao = own.begin(withProgress.how().deliverOn(broken));
+    ao.reportProgress(Progress.of("one"));
+    ao.complete("b");
+    assertEquals("a", plain.awaitOne().value());
+    assertEquals("b", withProgress.awaitOne().value());
+    assertEquals(List.of(Progress.of("one"), withProgress.outcomes.get(0)), withProgress.events);
+    assertTrue(own.close(Duration.ofSeconds(10)), "both operations ended, so close returns");
   }
 
   @Test
