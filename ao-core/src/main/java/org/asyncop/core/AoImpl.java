@@ -463,7 +463,13 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     if (!how.wantsProgress() || (state & DONE) != 0) {
       return;
     }
-    loop.execute(() -> toCaller(() -> deliverProgress(progress)));
+    loop.execute(() -> {
+      // a report that raced a completion on the loop may arrive after run() handed the outcome
+      // over: the outcome is the last thing the caller hears, so the report is dropped
+      if (!handedOver) {
+        toCaller(() -> deliverProgress(progress));
+      }
+    });
   }
 
   private void deliverProgress(Progress progress) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -149,6 +150,35 @@ class CompletionTest {
       assertTrue(r.threads.stream().noneMatch(t -> t.getName().startsWith("done-loop")));
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aReportRacingCompletionOnTheLoopNeverReachesTheListenerAfterTheOutcome() throws Exception {
+    Progress step = Progress.of("step");
+    for (int i = 0; i < 200; i++) {
+      AtomicBoolean delivered = new AtomicBoolean();
+      AtomicInteger late = new AtomicInteger();
+      AtomicInteger heard = new AtomicInteger();
+      Ao<String> ao = ctx.begin(AoHow.<String>callback(o -> delivered.set(true)).onProgress(p -> {
+        heard.incrementAndGet();
+        if (delivered.get()) {
+          late.incrementAndGet();
+        }
+      }));
+      CountDownLatch reporting = new CountDownLatch(1);
+      Thread reporter = TestThreads.start(() -> {
+        reporting.countDown();
+        while (!ao.isDone()) { // a worker reporting until the loop completes the operation
+          ao.reportProgress(step);
+        }
+      });
+      reporting.await();
+      ao.execute(() -> ao.complete("v"));
+      TestThreads.join(reporter);
+      TestThreads.onLoop(ao.loop(), () -> {}); // after every report the worker made
+      assertTrue(delivered.get());
+      assertEquals(0, late.get(), "of " + heard.get() + " reports, heard after the outcome");
     }
   }
 
