@@ -18,6 +18,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -283,6 +284,18 @@ class CompletionTest {
     assertEquals("a resource to release", dropped.join());
     assertEquals(Rc.OK, how.outcome().join().rc());
     assertTrue(how.result().isCancelled());
+  }
+
+  @Test
+  void anOnDroppedThatThrowsStillLetsOutcomeComplete() {
+    AoHow<String> how = AoHow.<String>future().onDropped(v -> {
+      throw new IllegalStateException("release bug");
+    });
+    Ao<String> ao = ctx.begin(how);
+    how.result().cancel(true);
+    ao.complete("a resource to release");
+    Outcome<String> o = how.outcome().orTimeout(10, TimeUnit.SECONDS).join();
+    assertEquals(Rc.OK, o.rc());
   }
 
   @Test
