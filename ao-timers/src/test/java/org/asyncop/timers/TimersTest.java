@@ -424,6 +424,7 @@ class TimersTest {
     awaitStamp(ao); // the wheel now exists, polled after that driver
     onLoop(ao, () -> go.set(true)); // t0
     set.orTimeout(10, TimeUnit.SECONDS).join();
+    threadOf(ao); // a task after that pass: the wheel's poll in it is over, the timer stamped
     Calls sentinel = new Calls();
     Timers.of(ctx).sleep(ao, Duration.ofMillis(19), sentinel); // from this thread: due at t0 + 29
     advance(Duration.ofMillis(20).minusNanos(1)); // t0 + 30 ms - 1 ns
