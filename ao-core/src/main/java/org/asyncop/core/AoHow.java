@@ -79,7 +79,8 @@ public final class AoHow<T> {
 
   /**
    * Deliver progress and the outcome on {@code executor} instead of the loop, in order, one task
-   * per operation at a time. If the executor rejects a task, it runs on the loop instead.
+   * per operation at a time. If the executor rejects a task (or throws anything else), it runs on
+   * the loop instead.
    *
    * @throws NullPointerException if {@code executor} is null
    * @return this
@@ -189,27 +190,30 @@ public final class AoHow<T> {
       return;
     }
     ResultFuture<T> r = requireNonNull(result);
-    switch (o.rc()) {
-      case OK -> {
-        if (!r.complete(o.value())) {
-          drop(o.value());
+    try {
+      switch (o.rc()) {
+        case OK -> {
+          if (!r.complete(o.value())) {
+            drop(o.value());
+          }
+        }
+        case FAIL -> r.completeExceptionally(requireNonNull(o.failure()));
+        case CANCEL -> {
+          Throwable why = requireNonNull(o.failure());
+          CancellationException ce =
+              why instanceof CancellationException c ? c : new CancellationException("cancelled");
+          if (ce != why) {
+            ce.initCause(why);
+          }
+          r.completeExceptionally(ce);
+          if (o.value() != null) {
+            drop(o.value()); // a kept resource the cancelled future cannot carry
+          }
         }
       }
-      case FAIL -> r.completeExceptionally(requireNonNull(o.failure()));
-      case CANCEL -> {
-        Throwable why = requireNonNull(o.failure());
-        CancellationException ce =
-            why instanceof CancellationException c ? c : new CancellationException("cancelled");
-        if (ce != why) {
-          ce.initCause(why);
-        }
-        r.completeExceptionally(ce);
-        if (o.value() != null) {
-          drop(o.value()); // a kept resource the cancelled future cannot carry
-        }
-      }
+    } finally {
+      requireNonNull(outcome).complete(o); // also when onDropped threw (the caller logs that)
     }
-    requireNonNull(outcome).complete(o);
   }
 
   private void drop(@Nullable T value) {

@@ -19,12 +19,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Overview. Requests arrive from any thread; everything they set in motion runs on the loop.
  * The only cross-thread state is {@link #state} (a bit set changed by CAS), the cancel reason,
- * and each registration's own state ({@link HookNode}). Everything else (the hook stack, the
- * children, the count of registrations that hold back the outcome, the outcome itself) is confined
- * to the loop, so no lock is ever held while user code runs.
+ * the count of progress reports on their way to the loop, and each registration's own state
+ * ({@link HookNode}). Everything else (the hook stack, the children, the count of registrations
+ * that hold back the outcome, the outcome itself) is confined to the loop, so no lock is ever held
+ * while user code runs.
  *
  * <p>The outcome is delivered, in a loop task of its own, once the loop has seen the completion
- * and no registration is left (`live == 0`) and no hook drain is pending.
+ * and no registration is left (`live == 0`) and no hook drain is pending, and after every
+ * progress report made before the completion.
  */
 final class AoImpl<T> implements Ao<T>, Runnable {
   /*
@@ -49,12 +51,14 @@ final class AoImpl<T> implements Ao<T>, Runnable {
 
   private static final VarHandle STATE;
   private static final VarHandle REASON;
+  private static final VarHandle REPORTS;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STATE = l.findVarHandle(AoImpl.class, "state", int.class);
       REASON = l.findVarHandle(AoImpl.class, "cancelReason", Throwable.class);
+      REPORTS = l.findVarHandle(AoImpl.class, "reportsInFlight", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -71,6 +75,13 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private volatile int state;
   /** The reason of the first cancel that gave one; set once. */
   private volatile @Nullable Throwable cancelReason;
+  /**
+   * Progress reports accepted (made before DONE) whose loop task has not run yet. The delivery
+   * waits for them: such a task may sit behind the delivery task (the loop alternates between
+   * tasks from other threads and its own), and a report made before the completion must reach the
+   * caller before the outcome. The last of them to run posts the delivery again.
+   */
+  private volatile int reportsInFlight;
 
   // ---- confined to the loop ----
   private @Nullable HookNode top; // hook stack, newest first
@@ -405,14 +416,15 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   }
 
   /**
-   * Loop: the delivery task, posted once by {@link #maybeDeliver}. The operation is its own task
-   * so that delivering allocates nothing; {@code handedOver} makes a second run (only possible
-   * through a cast, as the type is not public), or a run before it was posted, do nothing.
+   * Loop: the delivery task, posted once by {@link #maybeDeliver} (or finish), and again by the
+   * last progress report it waited for. The operation is its own task so that delivering
+   * allocates nothing; {@code handedOver} makes a second run (also one through a cast, as the type
+   * is not public), or a run before it was posted, do nothing.
    */
   @Override
   public void run() {
-    if (!loop.inLoop() || handedOver || (state & DELIVERED) == 0) {
-      return;
+    if (!loop.inLoop() || handedOver || (state & DELIVERED) == 0 || reportsInFlight != 0) {
+      return; // (the last report in flight posts this again)
     }
     handedOver = true;
     Outcome<T> o = requireNonNull(outcome).with(orEmpty(hookErrors), orEmpty(abandoned));
@@ -463,7 +475,18 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     if (!how.wantsProgress() || (state & DONE) != 0) {
       return;
     }
-    loop.execute(() -> toCaller(() -> deliverProgress(progress)));
+    REPORTS.getAndAdd(this, 1);
+    loop.execute(() -> {
+      int left = (int) REPORTS.getAndAdd(this, -1) - 1;
+      // a report that raced a completion may be counted only after run() handed the outcome
+      // over: the outcome is the last thing the caller hears, so that report is dropped
+      if (!handedOver) {
+        toCaller(() -> deliverProgress(progress));
+        if (left == 0 && (state & DELIVERED) != 0) {
+          loop.execute(this); // the delivery waited for this report (or is queued: runs once)
+        }
+      }
+    });
   }
 
   private void deliverProgress(Progress progress) {

@@ -33,7 +33,13 @@ public interface AoLoop extends Executor {
    */
   void addDriver(LoopDriver driver);
 
-  /** Wakes the loop if it is parked, so that it polls its drivers again. Safe from any thread. */
+  /**
+   * Wakes the loop if it is parked, so that it polls its drivers again. Safe from any thread. On
+   * the loop's thread, from code run by a driver's poll that changed what another driver waits for
+   * (a timer set in a readiness callback), it makes the loop read its clock again for the drivers
+   * polled after that code and poll them all again before it waits; elsewhere on the loop's thread
+   * it does nothing, since the loop polls its drivers after each batch of tasks anyway.
+   */
   void wakeup();
 
   /**

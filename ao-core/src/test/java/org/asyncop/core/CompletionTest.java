@@ -13,12 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -152,6 +156,87 @@ class CompletionTest {
   }
 
   @Test
+  void aReportRacingCompletionOnTheLoopNeverReachesTheListenerAfterTheOutcome() throws Exception {
+    Progress step = Progress.of("step");
+    for (int i = 0; i < 200; i++) {
+      AtomicBoolean delivered = new AtomicBoolean();
+      AtomicInteger late = new AtomicInteger();
+      AtomicInteger heard = new AtomicInteger();
+      Ao<String> ao = ctx.begin(AoHow.<String>callback(o -> delivered.set(true)).onProgress(p -> {
+        heard.incrementAndGet();
+        if (delivered.get()) {
+          late.incrementAndGet();
+        }
+      }));
+      CountDownLatch reporting = new CountDownLatch(1);
+      Thread reporter = TestThreads.start(() -> {
+        reporting.countDown();
+        while (!ao.isDone()) { // a worker reporting until the loop completes the operation
+          ao.reportProgress(step);
+        }
+      });
+      reporting.await();
+      ao.execute(() -> ao.complete("v"));
+      TestThreads.join(reporter);
+      await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(10)).untilTrue(delivered);
+      TestThreads.onLoop(ao.loop(), () -> {}); // after every report the worker made
+      assertEquals(0, late.get(), "of " + heard.get() + " reports, heard after the outcome");
+    }
+  }
+
+  @Test
+  void aReportMadeBeforeACompletionByALoopDriverReachesTheListenerBeforeTheOutcome() {
+    AoLoop loop = ctx.loops().get(0);
+    AtomicReference<Ao<String>> handed = new AtomicReference<>();
+    TestThreads.onLoop(loop, () -> loop.addDriver(now -> { // completes what it is handed, as a
+      Ao<String> a = handed.getAndSet(null); //                 selector's readiness callback would
+      if (a != null) {
+        a.complete("v");
+      }
+      return LoopDriver.IDLE;
+    }));
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    CountDownLatch hold = new CountDownLatch(1);
+    loop.execute(() -> {
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the report
+      loop.execute(() -> {});
+    }
+    Progress made = Progress.of("made before the completion");
+    ao.reportProgress(made);
+    handed.set(ao);
+    hold.countDown();
+    r.awaitOne();
+    TestThreads.onLoop(loop, () -> {}); // after the report's task
+    assertEquals(List.of(made, r.outcomes.get(0)), r.events);
+  }
+
+  @Test
+  void aDeliveryExecutorThatThrowsOtherThanARejectionStillGetsEveryOutcomeDelivered() {
+    AoContext own = AoContext.builder().name("bad-executor").build();
+    Executor broken = task -> {
+      throw new IllegalStateException("executor bug");
+    };
+    Recorder<String> plain = new Recorder<>();
+    own.begin(AoHow.callback(plain).deliverOn(broken)).complete("a");
+    Recorder<String> withProgress = new Recorder<>();
+    Ao<String> ao = own.begin(withProgress.how().deliverOn(broken));
+    ao.reportProgress(Progress.of("one"));
+    ao.complete("b");
+    assertEquals("a", plain.awaitOne().value());
+    assertEquals("b", withProgress.awaitOne().value());
+    assertEquals(List.of(Progress.of("one"), withProgress.outcomes.get(0)), withProgress.events);
+    assertTrue(own.close(Duration.ofSeconds(10)), "both operations ended, so close returns");
+  }
+
+  @Test
   void cancelRacingCompleteGivesExactlyOneOutcome() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
@@ -234,6 +319,18 @@ class CompletionTest {
     assertEquals("a resource to release", dropped.join());
     assertEquals(Rc.OK, how.outcome().join().rc());
     assertTrue(how.result().isCancelled());
+  }
+
+  @Test
+  void anOnDroppedThatThrowsStillLetsOutcomeComplete() {
+    AoHow<String> how = AoHow.<String>future().onDropped(v -> {
+      throw new IllegalStateException("release bug");
+    });
+    Ao<String> ao = ctx.begin(how);
+    how.result().cancel(true);
+    ao.complete("a resource to release");
+    Outcome<String> o = how.outcome().orTimeout(10, TimeUnit.SECONDS).join();
+    assertEquals(Rc.OK, o.rc());
   }
 
   @Test

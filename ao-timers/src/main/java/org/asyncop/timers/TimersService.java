@@ -35,7 +35,9 @@ final class TimersService implements Timers, ContextService {
    * it (or every TimerWheel.STAMP_EVERY timers), which is never before the call, so the timer is
    * never early; a clock read is half the cost of a set-and-cancel. From another thread the
    * deadline is fixed at the call and the timer goes through the loop's ArmQueue, which wakes the
-   * loop once per batch rather than once per timer.
+   * loop once per batch rather than once per timer. A timer set on the loop calls the loop's
+   * wakeup(), a field write there: set by another driver's callback (a selector's), it makes the
+   * loop poll the wheel again, with a fresh clock, before it waits (see EventLoop's overview).
    *
    * wheels[i] is created, written and read only on loop i (addDriver requires that thread), so the
    * array needs no synchronization: each element is confined to its loop.
@@ -128,6 +130,7 @@ final class TimersService implements Timers, ContextService {
       if (t.armAfter(w, delayNanos)) {
         w.stamp(ticker.nanoTime());
       }
+      loop.wakeup(); // set by another driver's callback: the loop polls the wheel again
       return t;
     }
     // a zero delay is due at once: the next poll, not the next tick boundary
@@ -139,6 +142,7 @@ final class TimersService implements Timers, ContextService {
     AoLoop loop = t.loop();
     if (loop.inLoop()) {
       t.arm(wheelOnLoop(loop), deadlineNanos);
+      loop.wakeup(); // as in start()
       return t;
     }
     PostedTimer p = new PostedTimer(t, deadlineNanos);

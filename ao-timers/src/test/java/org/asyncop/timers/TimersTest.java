@@ -14,11 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
 import org.asyncop.core.AoInfo;
+import org.asyncop.core.LoopDriver;
 import org.asyncop.core.Outcome;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
@@ -400,6 +402,55 @@ class TimersTest {
       calls.get(i).awaitOnly(Rc.OK, threadOf(aos.get(i)));
     }
     assertEquals(2, aos.stream().map(Loops::threadOf).distinct().count(), "both loops used");
+  }
+
+  @Test
+  void aTimerSetInTheCallbackOfADriverPolledBeforeTheWheelCountsFromTheCall() {
+    useFakeClock();
+    Ao<Void> ao = begin();
+    Calls calls = new Calls();
+    AtomicBoolean go = new AtomicBoolean();
+    CompletableFuture<Void> set = new CompletableFuture<>();
+    // another module's driver (a selector's, say), added before the wheel, so polled before it
+    // in each pass: its callback runs 10 ms, then sets a timer, as a read handler sets a timeout
+    onLoop(ao, () -> ao.loop().addDriver(now -> {
+      if (go.compareAndSet(true, false)) {
+        fakeNow.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
+        Timers.of(ctx).sleep(ao, Duration.ofMillis(20), calls); // at the call: t0 + 10
+        set.complete(null);
+      }
+      return LoopDriver.IDLE;
+    }));
+    awaitStamp(ao); // the wheel now exists, polled after that driver
+    onLoop(ao, () -> go.set(true)); // t0
+    set.orTimeout(10, TimeUnit.SECONDS).join();
+    threadOf(ao); // a task after that pass: the wheel's poll in it is over, the timer stamped
+    Calls sentinel = new Calls();
+    Timers.of(ctx).sleep(ao, Duration.ofMillis(19), sentinel); // from this thread: due at t0 + 29
+    advance(Duration.ofMillis(20).minusNanos(1)); // t0 + 30 ms - 1 ns
+    sentinel.awaitCount(1); // the loop has polled since
+    assertEquals(List.of(), calls.rcs, "fired before 20 ms had passed since the call");
+    advance(Duration.ofMillis(1));
+    calls.awaitOnly(Rc.OK, threadOf(ao));
+  }
+
+  @Test
+  void aTimerSetInTheCallbackOfADriverPolledAfterTheWheelFiresWithoutAnotherWakeup() {
+    Ao<Void> ao = begin();
+    Thread loop = threadOf(ao);
+    awaitStamp(ao); // the wheel is the loop's first driver
+    Calls calls = new Calls();
+    AtomicBoolean go = new AtomicBoolean();
+    // another module's driver, polled after the wheel: the wheel has already said how long the
+    // loop may wait (for ever: nothing is scheduled) when this callback sets a timer
+    onLoop(ao, () -> ao.loop().addDriver(now -> {
+      if (go.compareAndSet(true, false)) {
+        Timers.of(ctx).sleep(ao, Duration.ofMillis(1), calls);
+      }
+      return LoopDriver.IDLE;
+    }));
+    onLoop(ao, () -> go.set(true));
+    calls.awaitOnly(Rc.OK, loop); // nothing else will wake the loop: the timer must
   }
 
   @Test

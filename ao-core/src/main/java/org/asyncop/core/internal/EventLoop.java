@@ -49,6 +49,14 @@ public final class EventLoop implements AoLoop {
    * A waiter whose await throws is removed (same order: `waiter = null` before the next `parked =
    * true`); one whose wakeup throws is followed by an unpark, in case the loop was parking.
    *
+   * Drivers are polled in one pass after each batch, and the loop then waits as long as the
+   * least of their answers. A driver's poll may run user code (a selector's readiness callbacks)
+   * that changes what another driver waits for (sets a timer). That code calls wakeup() on the
+   * loop's thread, which sets `pollAgain`: the drivers after it in the pass get a clock read
+   * after that code ran (a timer stamped with the pass's first reading would be early), and the
+   * loop does not wait on answers given before the change (a driver polled earlier in the pass
+   * would not be asked again, and the timer would be late); it runs its queues and polls again.
+   *
    * Stop: `stopRequested` is set by the context once nothing of it is left; the loop runs what is
    * queued until both queues are empty, then exits. A task posted after that is logged and dropped.
    */
@@ -72,6 +80,8 @@ public final class EventLoop implements AoLoop {
   private LoopDriver[] drivers = new LoopDriver[0];
   /** The time read for the current batch of tasks, or NOT_READ; see batchNanoTime(). */
   private long batchNanos = NOT_READ;
+  /** wakeup() was called on the loop's thread since the drivers' pass began; see the overview. */
+  private boolean pollAgain;
 
   private static final long NOT_READ = Long.MIN_VALUE;
 
@@ -156,7 +166,11 @@ public final class EventLoop implements AoLoop {
   @Override
   public void wakeup() {
     Thread t = thread;
-    if (t == null || Thread.currentThread() == t) {
+    if (t == null) {
+      return;
+    }
+    if (Thread.currentThread() == t) {
+      pollAgain = true; // before the drivers' pass: cleared by it; during it: see the overview
       return;
     }
     LoopWaiter w = waiter; // read after `parked` (see the overview)
@@ -318,6 +332,7 @@ public final class EventLoop implements AoLoop {
   }
 
   private long pollDrivers() {
+    pollAgain = false;
     LoopDriver[] ds = drivers;
     if (ds.length == 0) {
       return LoopDriver.IDLE;
@@ -325,6 +340,9 @@ public final class EventLoop implements AoLoop {
     long now = ticker.nanoTime();
     long wait = LoopDriver.IDLE;
     for (LoopDriver d : ds) {
+      if (pollAgain) { // an earlier driver's code ran and took time: give this one the time now
+        now = ticker.nanoTime();
+      }
       try {
         wait = Math.min(wait, d.poll(now));
       } catch (Throwable e) {
@@ -332,7 +350,7 @@ public final class EventLoop implements AoLoop {
         Log.userCodeThrew("loop driver " + d, e);
       }
     }
-    return wait;
+    return pollAgain ? 0 : wait;
   }
 
   private void runSafely(Runnable task) {

@@ -4,14 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.asyncop.core.UserCode;
 
 /**
  * Runs tasks on an executor one at a time, in the order they were submitted: one operation's
- * progress reports and outcome on a caller's executor. A task the executor rejects runs on the
- * fallback executor (the operation's loop) instead, still in order.
+ * progress reports and outcome on a caller's executor. A task the executor rejects (or throws
+ * anything else on) runs on the fallback executor (the operation's loop) instead, still in order.
  */
 public final class SerialExecutor implements Executor {
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
@@ -37,8 +36,8 @@ public final class SerialExecutor implements Executor {
     }
     try {
       executor.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      Log.warn("delivery executor rejected a task; delivering on the loop instead: " + e);
+    } catch (RuntimeException e) { // a rejection, or a broken executor: the drain must still run
+      Log.warn("delivery executor refused a task; delivering on the loop instead: " + e);
       fallback.execute(this::drain);
     }
   }
