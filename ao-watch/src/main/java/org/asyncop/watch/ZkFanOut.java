@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * on a path costs no round trip to the server (only the first and the last of the store do).
  *
  * <p>ZooKeeper's event thread calls {@link #process}, one event at a time in the order the server
- * sent them; the watches of one event hear it from the changed path upwards.
+ * sent them; it hands an event to the watches from the changed path upwards (each runs its
+ * listener call in its own order, see {@link SerialCalls}).
  */
 final class ZkFanOut implements Watcher {
   /** The namespace znode, e.g. {@code /asyncop}, stripped from the server's paths. */

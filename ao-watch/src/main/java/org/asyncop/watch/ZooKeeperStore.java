@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -41,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  * of the watched paths (so the store's client must not hold other persistent recursive watches of
  * its own on the namespace znode). Adding or closing a watch then costs no round trip to the
  * server, except for the first and the last; the client hears every change under the namespace,
- * also those nobody watches (dropped at the index). Listeners run on ZooKeeper's event thread, in
- * the order the server sent the events.
+ * also those nobody watches (dropped at the index). A watch's listener hears changes in the order
+ * the server sent them, one call at a time, on ZooKeeper's event thread or the store's admin thread
+ * (see {@link #watch}).
  *
  * <p>Connection loss: <b>a re-read after reconnect</b> when the session survived, <b>FAIL</b> when
  * it did not. While the client is disconnected (a server restart, a network blip) the server may
@@ -60,6 +62,16 @@ public final class ZooKeeperStore implements WatchableStore {
    * exactly when its last leaves, and a reconnect or a lost session is applied between those
    * steps, never in the middle. ZooKeeper's event thread reads `byPath` and each PathWatch's
    * listener set (concurrent, copy-on-write) to fire, through `fanOut`.
+   *
+   * Listener calls. Both threads hand a watch its calls (the event thread its changes, the admin
+   * thread the re-read after a reconnect and the failure) through the watch's SerialCalls, and
+   * neither ever waits for a call running on the other: a listener may call watch() or close(),
+   * which wait for the admin thread, while that thread hands its watch a call. Blocking on the
+   * watch's monitor instead deadlocked watch() from a listener on the event thread against the
+   * re-read of the same watch, and stalled close() from there for ADMIN_STOP. The price: the
+   * thread that runs a watch's calls also runs those queued meanwhile, so the admin thread may run
+   * change calls (and do its own work after them), and close() from a non-store thread waits for
+   * failures queued behind a running call (awaitFailuresHeard), within ADMIN_STOP.
    *
    * Invariant (admin thread): serverWatched == !byPath.isEmpty(), except while attach() adds the
    * server watch for a first watch (serverWatched first) and after a lost session (both false).
@@ -329,8 +341,12 @@ public final class ZooKeeperStore implements WatchableStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Here: blocks until the server has the watch; listeners run on ZooKeeper's event thread
-   * (the re-read after a reconnect, and {@code onFailure}, on the store's admin thread).
+   * <p>Here: blocks until the server has the watch. Listener calls run on ZooKeeper's event thread
+   * or on the store's admin thread (which hands out the re-read after a reconnect and {@code
+   * onFailure}): a call goes to the thread that hands it out, unless a call of the same watch is
+   * running, in which case it waits in a queue and runs after it, on the thread that ran that call.
+   * So a listener may call any method of the store, {@code close()} included; a watch whose
+   * listener call is running hears {@code onFailure} once that call has returned.
    *
    * @throws StoreException if the server cannot be reached
    */
@@ -464,15 +480,18 @@ public final class ZooKeeperStore implements WatchableStore {
    * a hang. Were the old handle still to deliver, {@link #fanOut} would reach only the watches in
    * the index, which may then hear a change twice (allowed: at least once).
    */
-  private void failAll(Throwable cause) {
+  private List<ZkWatch> failAll(Throwable cause) {
     List<PathWatch> all = new ArrayList<>(byPath.values());
     byPath.clear();
     serverWatched = false;
+    List<ZkWatch> failed = new ArrayList<>();
     for (PathWatch pw : all) {
       for (ZkWatch w : pw.listeners) {
         w.failed(cause);
+        failed.add(w);
       }
     }
+    return failed;
   }
 
   /** How many watches are registered in this client (for leak checks). */
@@ -510,7 +529,7 @@ public final class ZooKeeperStore implements WatchableStore {
       client.close();
       return;
     }
-    Future<?> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));
+    Future<List<ZkWatch>> failed = admin.submit(() -> failAll(new IllegalStateException("store closed")));
     admin.shutdown();
     boolean interrupted = false;
     long deadline = System.nanoTime() + ADMIN_STOP.toNanos();
@@ -529,11 +548,47 @@ public final class ZooKeeperStore implements WatchableStore {
     }
     if (!failed.isDone() || failed.isCancelled()) {
       Log.warn("failing the watches of a closing store did not run", new IllegalStateException());
+    } else {
+      interrupted |= awaitFailuresHeard(failed, deadline);
     }
     client.close();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Waits, until {@code deadline}, for the watches that {@code failed} failed to have heard it: a
+   * watch whose listener call was running on the event thread hears it once that call returns.
+   * Not for one whose call runs on this thread (its listener closed the store): it hears it after
+   * this returns. Returns whether this thread was interrupted meanwhile.
+   */
+  private static boolean awaitFailuresHeard(Future<List<ZkWatch>> failed, long deadline) {
+    boolean interrupted = false;
+    List<ZkWatch> ws;
+    try {
+      ws = failed.get(); // done
+    } catch (InterruptedException | ExecutionException e) {
+      Log.warn("failing the watches of a closing store failed", e);
+      return e instanceof InterruptedException;
+    }
+    for (ZkWatch w : ws) {
+      if (w.callingOn(Thread.currentThread())) {
+        continue;
+      }
+      for (; ; ) {
+        try {
+          w.removed().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException | TimeoutException e) {
+          Log.warn("a listener call of " + w + " did not return within " + ADMIN_STOP + "; its failure comes later", e);
+          break;
+        }
+      }
+    }
+    return interrupted;
   }
 
   private void checkOpen() {

@@ -9,10 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.test.TestingServer;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.Outcome;
@@ -129,6 +134,109 @@ class ZooKeeperWatchesTest {
     assertTrue(a.removed().toCompletableFuture().isDone() && b.removed().toCompletableFuture().isDone());
     assertEquals(0, store.watchCount());
     store.close();
+  }
+
+  /**
+   * A change listener, on ZooKeeper's event thread, that closes the store: close() returns at once
+   * and every watch still fails, the listener's own once its call has returned. The admin thread,
+   * failing the watches, used to wait for that listener call to end (to keep the watch's calls from
+   * overlapping) while close() waited for the admin thread: close() stalled for its 10 s limit,
+   * then interrupted the admin thread.
+   */
+  @Test
+  void close_fromAChangeListener_returnsPromptly_andFailsEveryWatch() throws Exception {
+    ZooKeeperStore store = store(ofSeconds(30));
+    List<String> calls = new CopyOnWriteArrayList<>();
+    CountDownLatch closeReturned = new CountDownLatch(1);
+    StoreWatch a = store.watch("/a", p -> {
+      calls.add("change");
+      store.close();
+      calls.add("close returned");
+      closeReturned.countDown();
+    }, e -> calls.add("failure " + e.getClass().getSimpleName()));
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    StoreWatch b = store.watch("/b", p -> { }, failures::add);
+    assertEquals(1, ZkServers.serverWatchedPaths(server, "/asyncop"));
+    try (ZooKeeperStore other = store(ofSeconds(30))) {
+      other.write("/a", "x");
+    }
+    // a liveness bound far above what close takes (well under a second), below the old 10 s stall
+    assertTrue(closeReturned.await(5, TimeUnit.SECONDS), "close() from the listener did not return");
+    a.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    b.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("change", "close returned", "failure IllegalStateException"), calls);
+    assertEquals(1, failures.size());
+    assertInstanceOf(IllegalStateException.class, failures.get(0));
+    assertEquals(0, store.watchCount());
+    await().atMost(ofSeconds(10)).until(() -> ZkServers.serverWatchedPaths(server, "/asyncop") == 0);
+    store.close();
+  }
+
+  /**
+   * A listener on ZooKeeper's event thread that makes a watch while the admin thread re-reads the
+   * listener's own watch after a reconnect gets it. The admin thread used to wait for that listener
+   * call to end (to keep the watch's calls from overlapping) while the listener waited for the
+   * admin thread to add the new watch: both waited forever.
+   *
+   * <p>How the interleaving is forced: two watches, on the sibling paths /a and /b, which nothing
+   * writes before the restart, so the first listener call after it is the re-read, on the admin
+   * thread, of whichever of the two the store re-reads first (the test need not know which). That
+   * call holds the admin thread on a latch until the test has written the other watch's path and
+   * the other watch's listener runs on the event thread; that listener lets the admin thread go and
+   * makes a watch, while the admin thread goes on to re-read the other watch, whose listener call
+   * is still running.
+   */
+  @Test
+  void watch_fromAListenerWhileTheAdminReReadsItsWatch_isMade() throws Exception {
+    try (ZooKeeperStore store = store(ofSeconds(30))) {
+      AtomicReference<String> heldBy = new AtomicReference<>();
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch otherRunning = new CountDownLatch(1);
+      CompletableFuture<StoreWatch> nested = new CompletableFuture<>();
+      List<String> heardC = new CopyOnWriteArrayList<>();
+      List<Throwable> errors = new CopyOnWriteArrayList<>();
+      Map<String, List<String>> threads = new ConcurrentHashMap<>();
+      Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+      for (String path : List.of("/a", "/b")) {
+        threads.put(path, new CopyOnWriteArrayList<>());
+        running.put(path, new AtomicInteger());
+        store.watch(path, p -> {
+          if (running.get(path).incrementAndGet() != 1) {
+            errors.add(new AssertionError("calls for " + path + " overlap"));
+          }
+          threads.get(path).add(Thread.currentThread().getName());
+          try {
+            if (heldBy.compareAndSet(null, path)) { // the re-read of the first watch re-read
+              holding.countDown();
+              if (!otherRunning.await(10, TimeUnit.SECONDS)) {
+                errors.add(new AssertionError("the other listener did not run"));
+              }
+            } else if (!path.equals(heldBy.get()) && otherRunning.getCount() > 0) { // the test's write
+              otherRunning.countDown();
+              nested.complete(store.watch("/c", heardC::add, e -> { }));
+            }
+          } catch (Throwable e) {
+            nested.completeExceptionally(e);
+          } finally {
+            running.get(path).decrementAndGet();
+          }
+        }, e -> { });
+      }
+      server.stop();
+      server.restart();
+      assertTrue(holding.await(10, TimeUnit.SECONDS), "no re-read after the reconnect");
+      String other = heldBy.get().equals("/a") ? "/b" : "/a";
+      store.write(other, "x");
+      StoreWatch c = nested.get(10, TimeUnit.SECONDS);
+      // the other watch's re-read was not lost: it came after the listener call that made /c
+      await().atMost(ofSeconds(10)).until(() -> threads.get(other).size() == 2);
+      assertEquals("asyncop-zkstore-admin", threads.get(heldBy.get()).get(0), "the held call is the re-read");
+      store.write("/c", "y");
+      await().atMost(ofSeconds(10)).until(() -> heardC.contains("/c"));
+      assertEquals(List.of(), errors);
+      c.close();
+      c.removed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   /**
