@@ -270,7 +270,8 @@ final class ContextImpl implements AoContext {
     for (ContextService s : toWait) {
       try {
         all.add(s.terminated().toCompletableFuture());
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the loops must still stop
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("terminated() of " + s, e);
       }
     }
@@ -438,7 +439,8 @@ final class ContextImpl implements AoContext {
   private static void runSafely(Runnable r, String what) {
     try {
       r.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error or a sneaked checked exception too: close must go on
+      UserCode.rethrowIfFatal(e);
       Log.userCodeThrew(what, e);
     }
   }
