@@ -332,13 +332,17 @@ final class ContextImpl implements AoContext {
 
   private static final Duration MIN_GRACE = Duration.ofMillis(50);
 
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
   private boolean await(Duration d) {
     try {
-      terminated.get(d.toNanos(), TimeUnit.NANOSECONDS);
+      // a bound past Long.MAX_VALUE nanos (about 292 years; ChronoUnit.FOREVER) waits that long
+      long nanos = d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+      terminated.get(nanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;

@@ -151,6 +151,17 @@ class ContextCloseTest {
   }
 
   @Test
+  void closeWithADurationTooLongForNanosWaitsInsteadOfThrowing() {
+    AoContext ctx = AoContext.builder().name("close-forever").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(ao::cancelled);
+    assertTrue(ctx.close(java.time.temporal.ChronoUnit.FOREVER.getDuration()));
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertTrue(threadsNamed("close-forever-loop").isEmpty());
+  }
+
+  @Test
   void beginRacingCloseEitherThrowsOrEndsWithOneOutcome() throws Exception {
     for (int round = 0; round < 200; round++) {
       AoContext ctx = AoContext.builder().name("race").loops(2).build();
