@@ -397,6 +397,9 @@ final class ContextImpl implements AoContext {
         out.addAll(ls.snapshot());
         continue;
       }
+      if (ls.loop.isTerminated()) {
+        continue; // stopped once nothing was live; a task posted to it now would be dropped
+      }
       CompletableFuture<List<AoInfo>> f = new CompletableFuture<>();
       ls.loop.execute(() -> f.complete(ls.snapshot()));
       try {
