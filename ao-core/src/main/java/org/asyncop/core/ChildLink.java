@@ -4,7 +4,8 @@ package org.asyncop.core;
  * The registration of a nested operation on its parent. A plain cancel of the parent cancels the
  * child unless it is shielded (a shielded one nested after the parent's outcome was delivered is
  * cancelled too: nothing waits for it any more); a forced cancel reaches every child, and records
- * the purpose of a shielded one as abandoned. Released when the child's outcome has been handed to the parent.
+ * the purpose of a shielded one as abandoned. Released when the child's outcome has been handed to
+ * the parent.
  */
 final class ChildLink extends HookNode {
   final AoImpl<?> child;
