@@ -189,7 +189,7 @@ class ContextCloseTest {
     } finally {
       log.removeHandler(h);
     }
-    assertEquals(List.of(), warnings, "a stopped loop has nothing live; it is not a loop that hangs");
+    assertEquals(List.of(), warnings, "a stopped loop has nothing live; it is not a stuck loop");
   }
 
   @Test
