@@ -112,7 +112,9 @@ public interface Ao<T> {
    * Begins a child operation that a plain {@link #cancel()} of this operation does not reach: the
    * place for cleanup after a cancel. A cancel aimed at the child itself still reaches it (so a
    * deadline on it bounds the cleanup), and {@link #cancelNow()} of this operation reaches it too;
-   * this operation's outcome then names {@code purpose} in {@link Outcome#abandoned()}.
+   * this operation's outcome then names {@code purpose} in {@link Outcome#abandoned()}. Nested on
+   * an operation whose outcome was already delivered, the child is cancelled at once, like any
+   * registration on a finished operation.
    *
    * @throws NullPointerException if {@code purpose} or {@code done} is null
    */

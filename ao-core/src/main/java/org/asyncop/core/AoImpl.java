@@ -304,6 +304,11 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     maybeDeliver();
   }
 
+  /** Loop: the outcome was handed over; nothing registered now can hold it back. */
+  boolean handedOver() {
+    return handedOver;
+  }
+
   private void fireSafely(HookNode n, boolean forced) {
     try {
       n.fire(forced);

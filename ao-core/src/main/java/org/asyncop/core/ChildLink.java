@@ -2,8 +2,10 @@ package org.asyncop.core;
 
 /**
  * The registration of a nested operation on its parent. A plain cancel of the parent cancels the
- * child unless it is shielded; a forced cancel reaches every child, and records the purpose of a
- * shielded one as abandoned. Released when the child's outcome has been handed to the parent.
+ * child unless it is shielded (a shielded one nested after the parent's outcome was delivered is
+ * cancelled too: nothing waits for it any more); a forced cancel reaches every child, and records
+ * the purpose of a shielded one as abandoned. Released when the child's outcome has been handed to
+ * the parent.
  */
 final class ChildLink extends HookNode {
   final AoImpl<?> child;
@@ -23,7 +25,7 @@ final class ChildLink extends HookNode {
       if (child.cancelNow() && shielded) {
         ao.abandoned(purpose);
       }
-    } else if (!shielded) {
+    } else if (!shielded || ao.handedOver()) { // a delivered parent cannot wait for it any more
       child.cancel();
     }
   }

@@ -270,7 +270,8 @@ final class ContextImpl implements AoContext {
     for (ContextService s : toWait) {
       try {
         all.add(s.terminated().toCompletableFuture());
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the loops must still stop
+        UserCode.rethrowIfFatal(e);
         Log.userCodeThrew("terminated() of " + s, e);
       }
     }
@@ -331,13 +332,17 @@ final class ContextImpl implements AoContext {
 
   private static final Duration MIN_GRACE = Duration.ofMillis(50);
 
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
   private boolean await(Duration d) {
     try {
-      terminated.get(d.toNanos(), TimeUnit.NANOSECONDS);
+      // a bound past Long.MAX_VALUE nanos (about 292 years; ChronoUnit.FOREVER) waits that long
+      long nanos = d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+      terminated.get(nanos, TimeUnit.NANOSECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;
@@ -392,6 +397,9 @@ final class ContextImpl implements AoContext {
         out.addAll(ls.snapshot());
         continue;
       }
+      if (ls.loop.isTerminated()) {
+        continue; // stopped once nothing was live; a task posted to it now would be dropped
+      }
       CompletableFuture<List<AoInfo>> f = new CompletableFuture<>();
       ls.loop.execute(() -> f.complete(ls.snapshot()));
       try {
@@ -438,7 +446,8 @@ final class ContextImpl implements AoContext {
   private static void runSafely(Runnable r, String what) {
     try {
       r.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error or a sneaked checked exception too: close must go on
+      UserCode.rethrowIfFatal(e);
       Log.userCodeThrew(what, e);
     }
   }

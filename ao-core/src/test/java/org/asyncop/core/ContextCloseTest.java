@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** Behaviour 6 of the core: graceful close, holds, services, escalation. */
@@ -148,6 +152,44 @@ class ContextCloseTest {
     assertEquals(Rc.CANCEL, stuck.awaitOne().rc());
     await().atMost(Duration.ofSeconds(5)).until(() -> threadsNamed("close-stuck-loop").isEmpty());
     assertTrue(ctx.close(Duration.ZERO));
+  }
+
+  @Test
+  void closeWithADurationTooLongForNanosWaitsInsteadOfThrowing() {
+    AoContext ctx = AoContext.builder().name("close-forever").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.onCancel(ao::cancelled);
+    assertTrue(ctx.close(ChronoUnit.FOREVER.getDuration()));
+    assertEquals(Rc.CANCEL, r.awaitOne().rc());
+    assertTrue(threadsNamed("close-forever-loop").isEmpty());
+  }
+
+  @Test
+  void liveOperationsOfAClosedContextIsEmptyWithoutAskingItsStoppedLoops() {
+    AoContext ctx = AoContext.builder().name("close-list").loops(2).build();
+    ctx.close();
+    Logger log = Logger.getLogger("org.asyncop");
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler h = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        warnings.add(r.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(h);
+    try {
+      assertEquals(List.of(), ctx.liveOperations());
+    } finally {
+      log.removeHandler(h);
+    }
+    assertEquals(List.of(), warnings, "a stopped loop has nothing live; it is not a stuck loop");
   }
 
   @Test

@@ -91,6 +91,28 @@ class NestTest {
     assertTrue(o.abandoned().isEmpty(), "a bounded cleanup is not an abandoned one");
   }
 
+  /**
+   * A parent whose outcome was delivered can neither wait for a shielded child nor be forced any
+   * more, and close lists only top-level operations: a shielded child nested then (a nest from
+   * another thread racing the parent's end) would run on unseen, and close would stop the loops
+   * under it, losing its outcome. Like any registration on a finished operation, it is cancelled
+   * at once.
+   */
+  @Test
+  void shieldedChildNestedOnADeliveredParentIsCancelledAndHeardBeforeCloseReturns() {
+    AoContext own = AoContext.builder().name("nest-late").build();
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = own.begin(r.how());
+    parent.complete("done");
+    r.awaitOne();
+    CompletableFuture<Outcome<Void>> heard = new CompletableFuture<>();
+    Ao<Void> late = parent.nestShielded("late cleanup", heard::complete);
+    late.onCancel(late::cancelled);
+    own.close();
+    assertTrue(heard.isDone(), "the late child's outcome was heard before close returned");
+    assertEquals(Rc.CANCEL, heard.join().rc());
+  }
+
   @Test
   void childRegisteredAfterParentCancelIsCancelledPromptly() {
     Recorder<String> r = new Recorder<>();
