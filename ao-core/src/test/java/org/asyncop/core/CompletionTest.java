@@ -97,6 +97,20 @@ class CompletionTest {
     assertEquals(Rc.OK, r.awaitOne().rc());
   }
 
+  /** A stack overflow has unwound by the time the loop catches it: the user's bug, not the loop's. */
+  @Test
+  void callbackThatOverflowsItsStackDoesNotStopTheLoop() {
+    Ao<Void> bad = ctx.begin(AoHow.callback(o -> recurse(1)));
+    bad.complete(null);
+    Recorder<Void> r = new Recorder<>();
+    ctx.begin(r.how()).complete(null);
+    assertEquals(Rc.OK, r.awaitOne().rc());
+  }
+
+  private static int recurse(int depth) {
+    return recurse(depth + 1) + 1;
+  }
+
   @Test
   void progressListenerThatThrowsDoesNotStopDelivery() {
     Recorder<Void> r = new Recorder<>();

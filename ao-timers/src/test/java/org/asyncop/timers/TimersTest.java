@@ -351,9 +351,10 @@ class TimersTest {
     assertEquals(Rc.CANCEL, parentOutcome.orTimeout(10, TimeUnit.SECONDS).join().rc());
   }
 
-  /** A LinkageError too: user code failing to load a class is its own failure, not the loop's. */
+  /** A LinkageError and a stack overflow too: the failure of the user code, not of the loop. */
   @ParameterizedTest
-  @ValueSource(classes = {IllegalStateException.class, NoClassDefFoundError.class})
+  @ValueSource(classes = {
+      IllegalStateException.class, NoClassDefFoundError.class, StackOverflowError.class})
   void aCallbackThatThrowsDoesNotStopTheLoop(Class<? extends Throwable> thrown) throws Exception {
     Throwable t = thrown.getConstructor(String.class).newInstance("thrown on purpose by the test");
     Ao<Void> ao = begin();
