@@ -58,7 +58,9 @@ public interface AoContext extends AutoCloseable {
    * before stopping the loops. A service created after close began is told at once.
    *
    * @throws NullPointerException if an argument is null, or the factory returns null
-   * @throws IllegalStateException if the context has already stopped its loops
+   * @throws IllegalStateException if the context has already stopped its loops and has no
+   *     service of {@code type} (one attached earlier is still returned, so that a late call can
+   *     find out from it that it has stopped)
    */
   <S extends ContextService> S service(Class<S> type, Function<? super AoContext, ? extends S> factory);
 
