@@ -96,8 +96,12 @@ final class Creation {
     dm.onDeviceModelExit(this::deviceModelExited);
     progress("waiting for device model", "pid " + dm.deviceModelPid() + ", timeout "
         + ms(cfg.dmTimeout));
-    step = Watches.await(ao, creator.store, d.storePath() + "/device-model/state",
-        v -> v.filter("running"::equals).isPresent(), cfg.dmTimeout, this::deviceModelReported);
+    try {
+      step = Watches.await(ao, creator.store, d.storePath() + "/device-model/state",
+          v -> v.filter("running"::equals).isPresent(), cfg.dmTimeout, this::deviceModelReported);
+    } catch (IllegalStateException e) { // the store was closed under us
+      end(Rc.FAIL, e);
+    }
   }
 
   private void deviceModelReported(Outcome<String> o) {

@@ -181,6 +181,22 @@ class DomainCreatorTest {
   }
 
   @Test
+  void storeClosedDuringTheBuildFailsTheCreationAndKillsTheDeviceModel() throws Exception {
+    Heard h = new Heard();
+    creator.create(quick().buildTime(Duration.ofMillis(300)).build(), h.how()).close();
+    h.awaitPhase("building");
+    store.close(); // the await on the device model's state finds the store gone
+    Outcome<DomainId> o = h.await();
+    assertEquals(Rc.FAIL, o.rc());
+    assertInstanceOf(IllegalStateException.class, o.failure());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertEquals(List.of(), LeftBehind.deviceModelProcesses(creator.deviceModelGroups()));
+      assertEquals(0, creator.reservedIds());
+      assertEquals(List.of(), ctx.liveOperations(), "operations still live");
+    });
+  }
+
+  @Test
   void cancelBeforeItStartsEndsWithNothingMade() throws Exception {
     Heard h = new Heard();
     try (CancelHandle handle = creator.create(quick().build(), h.how())) {
