@@ -139,6 +139,7 @@ final class Creation {
       // the work is done: a cancel that arrived meanwhile is too late, the outcome is OK
       ending = true;
       detachDomain();
+      creator.ids.idle(d); // a domain now: destroy() may claim it
       ao.complete(d);
     });
   }
@@ -173,6 +174,7 @@ final class Creation {
         rc == Rc.CANCEL ? "cancel requested" : String.valueOf(cause.getMessage())));
     if (rc == Rc.CANCEL && cfg.keepOnCancel) {
       progress("keeping", d + " stays, as configured");
+      creator.ids.idle(d);
       ao.cancelled(d);
       return;
     }

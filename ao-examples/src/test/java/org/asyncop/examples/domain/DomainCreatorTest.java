@@ -303,6 +303,32 @@ class DomainCreatorTest {
   }
 
   @Test
+  void destroyRefusesADomainStillBeingCreatedOrAlreadyBeingDestroyed() throws Exception {
+    Heard h = new Heard();
+    CancelHandle handle =
+        creator.create(quick().buildTime(Duration.ofSeconds(30)).build(), h.how());
+    h.awaitPhase("building");
+    DomainId id = new DomainId(1);
+    // its creation still uses the id: a destroy now would release it under the creation
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> creator.destroy(id, AoHow.callback(o -> {})));
+    assertTrue(e.getMessage().contains("being created"), e.getMessage());
+    handle.cancel();
+    handle.close();
+    assertEquals(Rc.CANCEL, h.await().rc());
+
+    Heard made = new Heard();
+    creator.create(quick().build(), made.how()).close();
+    DomainId running = made.await().value();
+    CompletableFuture<Outcome<Void>> destroyed = new CompletableFuture<>();
+    creator.destroy(running, AoHow.callback(destroyed::complete)).close();
+    assertThrows(IllegalArgumentException.class,
+        () -> creator.destroy(running, AoHow.callback(o -> {})), "a second destroy");
+    assertEquals(Rc.OK, destroyed.get(20, TimeUnit.SECONDS).rc());
+    assertNothingLeft();
+  }
+
+  @Test
   void badArgumentsAreRefusedAtTheCall() {
     assertThrows(NullPointerException.class, () -> creator.create(null, AoHow.callback(o -> {})));
     assertThrows(NullPointerException.class, () -> creator.create(quick().build(), null));
