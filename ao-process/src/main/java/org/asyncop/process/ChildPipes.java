@@ -133,8 +133,17 @@ final class ChildPipes {
     stdinData = null;
   }
 
-  /** The output wait ran out: close what is still open. */
-  void forceClose() {
+  /**
+   * The output wait ran out: a last write and read of what is already possible (what the child
+   * wrote before it exited, the end of file or EPIPE when nothing else holds the pipe: their
+   * events may not have come yet), then close what is still open.
+   */
+  void forceClose(Pointer buf, int bufSize) {
+    if (stdinFd >= 0) {
+      writeStdin();
+    }
+    stdoutFd = drain(stdoutFd, stdout, buf, bufSize);
+    stderrFd = drain(stderrFd, stderr, buf, bufSize);
     if (!allClosed()) {
       forceClosed = true;
       closeAll();

@@ -147,6 +147,7 @@ public final class ChildProcesses implements ContextService {
       reaper.registry.readLock().lock();
       try {
         if (!reaper.acceptsChildren()) {
+          r.closeChildEnds();
           pipes.closeAll();
           return notStarted(ao, onExit, Rc.CANCEL,
               new CancellationException("context " + ctx.name() + " has closed; "

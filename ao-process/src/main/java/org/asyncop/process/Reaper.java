@@ -305,7 +305,7 @@ final class Reaper implements Runnable {
           next = Math.min(next, c.deadlineNanos);
           continue;
         }
-        c.pipes.forceClose();
+        c.pipes.forceClose(buf, BUF);
       }
       it.remove();
       byId.remove(c.id);

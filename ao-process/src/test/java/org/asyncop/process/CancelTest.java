@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
@@ -145,6 +146,40 @@ class CancelTest {
     assertEquals(Rc.CANCEL, e.rc());
     assertTrue(e.failure() instanceof CancellationException);
     ao.cancelled();
+  }
+
+  /**
+   * Close tells the services before the loops cancel their operations: a spawn in between finds
+   * the reaper stopped while its ao is not yet cancelled. The loop is held so that moment lasts.
+   */
+  @Test
+  void aSpawnThatFindsTheReaperStoppedLeavesNoDescriptor() throws Exception {
+    AoContext own = AoContext.builder().name("stopped").build();
+    ChildProcesses p = ChildProcesses.of(own);
+    Ao<Void> ao = own.begin(AoHow.callback(o -> { }));
+    CompletableFuture<ChildExit> first = new CompletableFuture<>();
+    p.spawn(ao, ProcessSpec.of("true"), first::complete); // loads what a spawn needs
+    first.orTimeout(20, TimeUnit.SECONDS).join();
+    CountDownLatch hold = new CountDownLatch(1);
+    ao.execute(() -> {
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    own.closeAsync();
+    p.terminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    int fdsBefore = Procs.ownFdCount();
+    CompletableFuture<ChildExit> exit = new CompletableFuture<>();
+    Child c = p.spawn(ao, ProcessSpec.builder().command("cat")
+        .stdin(Stdin.of("x")).stdout(Output.file(tmp.resolve("out"))).build(), exit::complete);
+    hold.countDown();
+    assertEquals(-1, c.pid());
+    assertEquals(Rc.CANCEL, exit.orTimeout(20, TimeUnit.SECONDS).join().rc());
+    ao.cancelled();
+    own.closeAsync().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    Procs.assertNoFdsLeft(fdsBefore);
   }
 
   @Test

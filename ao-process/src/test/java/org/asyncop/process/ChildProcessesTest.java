@@ -107,6 +107,30 @@ class ChildProcessesTest {
     assertTrue(e.stdoutTruncated());
   }
 
+  /**
+   * With no output wait, what the child wrote before it exited is still read, and input it did
+   * not read is dropped: nothing else holds its pipes, so they are not force-closed (the end of file may come in a later epoll round than
+   * the exit; some rounds of the loop see that order).
+   */
+  @Test
+  void outputWrittenBeforeTheExitIsReadEvenWithNoOutputWait() {
+    for (int i = 0; i < 30; i++) {
+      ChildExit e = run(ProcessSpec.builder()
+          .command("echo", "hi")
+          .stdout(Output.capture(100))
+          .outputWait(Duration.ZERO)
+          .build()).awaitExit();
+      assertEquals("hi\n", e.stdout(), "round " + i);
+      assertFalse(e.pipesForceClosed(), "round " + i);
+      ChildExit unread = run(ProcessSpec.builder()
+          .command("true")
+          .stdin(Stdin.of("y".repeat(1 << 20)))
+          .outputWait(Duration.ZERO)
+          .build()).awaitExit();
+      assertFalse(unread.pipesForceClosed(), "stdin, round " + i); // EPIPE: nobody holds it
+    }
+  }
+
   @Test
   void stdoutAndStderrAreSeparate() {
     ChildExit e = run(ProcessSpec.builder()

@@ -61,7 +61,7 @@ public final class CreateCommand {
         --help              this text
 
       D is a duration such as 300ms, 2s or 1.5s. Exit status: 0 OK, 1 FAIL, 130 CANCEL, 2 bad
-      options; with --count, 0 when nothing was left behind.
+      options; with --count, 0 when nothing was left behind (130 after a Ctrl-C), 1 otherwise.
       """;
 
   private CreateCommand() {}
@@ -227,6 +227,24 @@ public final class CreateCommand {
     clock.say("creating " + o.count() + " domains at once, cancelling about half at random"
         + " (seed " + seed + ")");
     List<CompletableFuture<Outcome<DomainId>>> all = new ArrayList<>();
+    // Ctrl-C as for one creation, for all of them (and those started after it): without this
+    // handler the JVM would end at once and leave every running device model behind
+    List<CancelHandle> handles = new ArrayList<>();
+    AtomicInteger interrupts = new AtomicInteger();
+    Sigint.handle(() -> {
+      synchronized (handles) {
+        boolean force = interrupts.incrementAndGet() > 1;
+        clock.say(force ? "^C again: forcing"
+            : "^C: cancelling every creation (Ctrl-C again to force)");
+        for (CancelHandle h : handles) {
+          if (force) {
+            h.cancelNow();
+          } else {
+            h.cancel();
+          }
+        }
+      }
+    });
     for (int i = 0; i < o.count(); i++) {
       CompletableFuture<Outcome<DomainId>> done = new CompletableFuture<>();
       all.add(done);
@@ -235,6 +253,12 @@ public final class CreateCommand {
           .deviceModelMode(cfg.dmMode).deviceModelTimeout(cfg.dmTimeout)
           .keepOnCancel(cfg.keepOnCancel).build();
       CancelHandle h = creator.create(one, AoHow.callback(done::complete));
+      synchronized (handles) {
+        handles.add(h);
+        if (interrupts.get() > 0) {
+          h.cancel();
+        }
+      }
       if (random.nextBoolean()) {
         delayed(Duration.ofMillis(random.nextLong(span + 1))).execute(h::cancel);
       }
@@ -263,7 +287,7 @@ public final class CreateCommand {
     clock.say("left behind: " + (left.isEmpty() ? "nothing" : String.join("; ", left)));
     clock.say(String.format(Locale.ROOT, "wall time %.3f s",
         (System.nanoTime() - start) / 1e9));
-    return left.isEmpty() ? EXIT_OK : EXIT_FAIL;
+    return !left.isEmpty() ? EXIT_FAIL : interrupts.get() > 0 ? EXIT_CANCEL : EXIT_OK;
   }
 
   private static Executor delayed(Duration d) {

@@ -96,8 +96,12 @@ final class Creation {
     dm.onDeviceModelExit(this::deviceModelExited);
     progress("waiting for device model", "pid " + dm.deviceModelPid() + ", timeout "
         + ms(cfg.dmTimeout));
-    step = Watches.await(ao, creator.store, d.storePath() + "/device-model/state",
-        v -> v.filter("running"::equals).isPresent(), cfg.dmTimeout, this::deviceModelReported);
+    try {
+      step = Watches.await(ao, creator.store, d.storePath() + "/device-model/state",
+          v -> v.filter("running"::equals).isPresent(), cfg.dmTimeout, this::deviceModelReported);
+    } catch (IllegalStateException e) { // the store was closed under us
+      end(Rc.FAIL, e);
+    }
   }
 
   private void deviceModelReported(Outcome<String> o) {
@@ -135,6 +139,7 @@ final class Creation {
       // the work is done: a cancel that arrived meanwhile is too late, the outcome is OK
       ending = true;
       detachDomain();
+      creator.ids.idle(d); // a domain now: destroy() may claim it
       ao.complete(d);
     });
   }
@@ -169,6 +174,7 @@ final class Creation {
         rc == Rc.CANCEL ? "cancel requested" : String.valueOf(cause.getMessage())));
     if (rc == Rc.CANCEL && cfg.keepOnCancel) {
       progress("keeping", d + " stays, as configured");
+      creator.ids.idle(d);
       ao.cancelled(d);
       return;
     }

@@ -99,6 +99,7 @@ final class Destruction {
       left.add("entries " + id.storePath());
     }
     left.add("id " + id.value());
+    creator.ids.idle(id); // what is left may be destroyed again
     progress.accept(Progress.of("abandoned", "cleanup of " + id + " left " + String.join(", ", left)));
     ao.cancelled();
   }

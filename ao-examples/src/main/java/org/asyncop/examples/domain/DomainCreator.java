@@ -95,17 +95,24 @@ public final class DomainCreator {
    * remove its entries, release its id; progress as in the cleanup of {@link #create}.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code id} is not a domain of this creator
+   * @throws IllegalArgumentException if {@code id} is not a domain of this creator, or is still
+   *     being created, or is being destroyed
    * @throws IllegalStateException if the context is closing
    */
   public CancelHandle destroy(DomainId id, AoHow<Void> how) {
     requireNonNull(id, "id");
     requireNonNull(how, "how");
-    Domain d = running.get(id);
-    if (d == null && !ids.isReserved(id)) {
-      throw new IllegalArgumentException("id " + id.value() + " is not a domain of this creator");
+    if (!ids.claim(id)) {
+      throw new IllegalArgumentException("id " + id.value() + (ids.isReserved(id)
+          ? " is still being created or is being destroyed" : " is not a domain of this creator"));
     }
-    Ao<Void> ao = ctx.begin(how);
+    Ao<Void> ao;
+    try {
+      ao = ctx.begin(how);
+    } catch (RuntimeException e) {
+      ids.idle(id);
+      throw e;
+    }
     ao.execute(() -> new Destruction(this, id, running.get(id), ao, ao::reportProgress).start());
     return ao.handle();
   }

@@ -1,5 +1,6 @@
 package org.asyncop.examples.domain;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +10,15 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged jar, run as a new user runs it: {@code java -jar ao-examples.jar create}, in a
@@ -100,6 +104,30 @@ class CreateCommandIT {
     assertTrue(out.contains("cleaning up: killing device model"), out);
     assertTrue(out.contains("cleaning up: releasing id 1"), out);
     assertTrue(out.contains("outcome CANCEL"), out);
+  }
+
+  @Test
+  void ctrlCWithCountCancelsEveryCreationAndLeavesNoDeviceModel(@TempDir Path store)
+      throws Exception {
+    String folder = store.toString();
+    Run run = new Run("create", "--count", "10", "--build", "20ms", "--dm-delay", "60s",
+        "--timeout", "60s", "--store", folder);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !deviceModels(folder).isEmpty());
+    run.signal("INT");
+    assertEquals(130, run.exit(), run.output());
+    assertTrue(run.output().contains("left behind: nothing"), run.output());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(
+        () -> assertEquals(List.of(), deviceModels(folder), "device models left running"));
+  }
+
+  /** The device model scripts started for the store {@code folder} (one of their arguments). */
+  private static List<Long> deviceModels(String folder) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(Arrays::asList)
+            .filter(a -> a.contains(folder) && a.get(0).contains("asyncop-device-model"))
+            .isPresent())
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   @Test

@@ -181,6 +181,22 @@ class DomainCreatorTest {
   }
 
   @Test
+  void storeClosedDuringTheBuildFailsTheCreationAndKillsTheDeviceModel() throws Exception {
+    Heard h = new Heard();
+    creator.create(quick().buildTime(Duration.ofMillis(300)).build(), h.how()).close();
+    h.awaitPhase("building");
+    store.close(); // the await on the device model's state finds the store gone
+    Outcome<DomainId> o = h.await();
+    assertEquals(Rc.FAIL, o.rc());
+    assertInstanceOf(IllegalStateException.class, o.failure());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertEquals(List.of(), LeftBehind.deviceModelProcesses(creator.deviceModelGroups()));
+      assertEquals(0, creator.reservedIds());
+      assertEquals(List.of(), ctx.liveOperations(), "operations still live");
+    });
+  }
+
+  @Test
   void cancelBeforeItStartsEndsWithNothingMade() throws Exception {
     Heard h = new Heard();
     try (CancelHandle handle = creator.create(quick().build(), h.how())) {
@@ -283,6 +299,32 @@ class DomainCreatorTest {
     assertEquals(Rc.FAIL, o.rc(), "...but the creation had already failed");
     assertTrue(o.abandoned().isEmpty());
     handle.close();
+    assertNothingLeft();
+  }
+
+  @Test
+  void destroyRefusesADomainStillBeingCreatedOrAlreadyBeingDestroyed() throws Exception {
+    Heard h = new Heard();
+    CancelHandle handle =
+        creator.create(quick().buildTime(Duration.ofSeconds(30)).build(), h.how());
+    h.awaitPhase("building");
+    DomainId id = new DomainId(1);
+    // its creation still uses the id: a destroy now would release it under the creation
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> creator.destroy(id, AoHow.callback(o -> {})));
+    assertTrue(e.getMessage().contains("being created"), e.getMessage());
+    handle.cancel();
+    handle.close();
+    assertEquals(Rc.CANCEL, h.await().rc());
+
+    Heard made = new Heard();
+    creator.create(quick().build(), made.how()).close();
+    DomainId running = made.await().value();
+    CompletableFuture<Outcome<Void>> destroyed = new CompletableFuture<>();
+    creator.destroy(running, AoHow.callback(destroyed::complete)).close();
+    assertThrows(IllegalArgumentException.class,
+        () -> creator.destroy(running, AoHow.callback(o -> {})), "a second destroy");
+    assertEquals(Rc.OK, destroyed.get(20, TimeUnit.SECONDS).rc());
     assertNothingLeft();
   }
 
