@@ -49,7 +49,7 @@ final class Destruction {
     progress.accept(Progress.of(Progress.CLEANING_UP,
         "killing device model of " + id + " (pid " + d.deviceModelPid() + ")"));
     d.ao.cancel();
-    d.whenEnded(() -> {
+    d.whenEnded(ao::execute, () -> { // the domain may live on another loop of the context
       deviceModelGone = true;
       if (!finished) {
         removeEntries();

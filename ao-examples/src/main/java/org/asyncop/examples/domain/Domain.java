@@ -2,6 +2,7 @@ package org.asyncop.examples.domain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.Outcome;
@@ -12,15 +13,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * A domain whose device model has been started: an operation of its own that lives as long as
  * the device model runs, beyond the creation that started it. Cancelling it kills the device
- * model's process group; it ends once the child is reaped. Confined to its loop.
+ * model's process group; it ends once the child is reaped. Confined to its loop, except {@link
+ * #isEnded} and {@link #whenEnded}, which a destruction begun on another loop of a multi-loop
+ * context calls.
  */
 final class Domain {
   final DomainId id;
   final Ao<Void> ao;
-  private @Nullable Child deviceModel;
+  private volatile @Nullable Child deviceModel; // volatile: toString and pid are read anywhere
   private @Nullable Consumer<ChildExit> exitListener;
   private final List<Runnable> endListeners = new ArrayList<>(1);
-  private boolean ended;
+  private volatile boolean ended;
 
   Domain(DomainId id, Ao<Void> ao) {
     this.id = id;
@@ -66,17 +69,23 @@ final class Domain {
     endListeners.clear();
   }
 
+  /** Any thread: whether the domain's outcome was delivered (false may be a task late). */
   boolean isEnded() {
     return ended;
   }
 
-  /** Runs {@code r} once the domain has ended (now, if it has). */
-  void whenEnded(Runnable r) {
-    if (ended) {
-      r.run();
-    } else {
-      endListeners.add(r);
-    }
+  /**
+   * Any thread: hands {@code r} to {@code where} once the domain has ended (at once, if it has).
+   * The listeners are kept on the domain's loop, whichever loop the caller runs on.
+   */
+  void whenEnded(Executor where, Runnable r) {
+    ao.execute(() -> {
+      if (ended) {
+        where.execute(r);
+      } else {
+        endListeners.add(() -> where.execute(r));
+      }
+    });
   }
 
   @Override

@@ -121,6 +121,28 @@ class DomainCreatorTest {
     assertNothingLeft();
   }
 
+  /**
+   * With two loops, a domain created on loop 0 and destroyed from loop 1: the destruction waits
+   * for the domain's end, which is kept on the domain's loop (it was read and listened to from
+   * the other loop, a data race that could lose the listener and hang the destroy).
+   */
+  @Test
+  void destroyOnAnotherLoopThanTheDomainEndsIt() throws Exception {
+    try (AoContext two = AoContext.builder().loops(2).name("domain-test-2").build()) {
+      DomainCreator creator2 = new DomainCreator(two, store);
+      Heard h = new Heard();
+      two.loops().get(0).execute(() -> creator2.create(quick().build(), h.how()).close());
+      Outcome<DomainId> o = h.await();
+      assertEquals(Rc.OK, o.rc());
+      CompletableFuture<Outcome<Void>> destroyed = new CompletableFuture<>();
+      two.loops().get(1).execute(
+          () -> creator2.destroy(o.value(), AoHow.callback(destroyed::complete)).close());
+      assertEquals(Rc.OK, destroyed.get(20, TimeUnit.SECONDS).rc());
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(
+          () -> assertEquals(List.of(), LeftBehind.check(creator2, store)));
+    }
+  }
+
   @Test
   void buildFailureDestroysWhatWasMade() throws Exception {
     Heard h = new Heard();
