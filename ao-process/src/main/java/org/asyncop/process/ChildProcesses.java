@@ -3,6 +3,7 @@ package org.asyncop.process;
 import static java.util.Objects.requireNonNull;
 import static org.asyncop.process.internal.Native.LIBC;
 
+import java.nio.file.Files;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -157,8 +158,10 @@ public final class ChildProcesses implements ContextService {
         r.closeChildEnds();
         if (pid < 0) {
           pipes.closeAll();
-          return notStarted(ao, onExit, Rc.FAIL,
-              new SpawnException(spec.program(), "posix_spawnp", -pid));
+          // the same errno (ENOENT, ENOTDIR, EACCES) comes from the chdir: say which failed
+          boolean noDir = spec.directory != null && !Files.isDirectory(spec.directory);
+          return notStarted(ao, onExit, Rc.FAIL, new SpawnException(spec.program(),
+              noDir ? "posix_spawnp (chdir to " + dir + ")" : "posix_spawnp", -pid));
         }
         ChildImpl c = new ChildImpl(pid, reaper.newId(), ao, onExit, spec, start, pipes);
         if (reaper.usePidfd) {

@@ -251,7 +251,9 @@ class ChildProcessesTest {
   void missingWorkingDirectoryOrInputFileIsAFail() {
     ChildExit dir = run(ProcessSpec.builder()
         .command("true").directory(tmp.resolve("absent")).build()).awaitExit();
-    assertEquals(2, assertInstanceOf(SpawnException.class, dir.failure()).errno());
+    SpawnException noDir = assertInstanceOf(SpawnException.class, dir.failure());
+    assertEquals(2, noDir.errno());
+    assertTrue(noDir.getMessage().contains("chdir to " + tmp.resolve("absent")), noDir.getMessage());
     ChildExit in = run(ProcessSpec.builder()
         .command("cat").stdin(Stdin.file(tmp.resolve("absent"))).build()).awaitExit();
     SpawnException se = assertInstanceOf(SpawnException.class, in.failure());
