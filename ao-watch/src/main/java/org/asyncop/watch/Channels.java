@@ -65,7 +65,15 @@ public final class Channels implements ContextService {
    */
   public static Channels of(AoContext ctx) {
     requireNonNull(ctx, "ctx");
-    return ctx.service(Channels.class, Channels::new);
+    return ctx.service(Channels.class, Channels::new).checkNotStopped();
+  }
+
+  /** @throws IllegalStateException once the context's close reached terminated() */
+  private Channels checkNotStopped() {
+    if (closed) { // its loops are stopping: a start posted there would be dropped
+      throw new IllegalStateException("context " + ctx.name() + " has stopped; no new interests");
+    }
+    return this;
   }
 
   /**
@@ -75,6 +83,7 @@ public final class Channels implements ContextService {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot accept, or {@code ao}
    *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenAcceptable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_ACCEPT, callback);
@@ -86,6 +95,7 @@ public final class Channels implements ContextService {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot read, or {@code ao}
    *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenReadable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_READ, callback);
@@ -97,6 +107,7 @@ public final class Channels implements ContextService {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot write, or {@code ao}
    *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenWritable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_WRITE, callback);
@@ -116,6 +127,7 @@ public final class Channels implements ContextService {
     if (ch.isBlocking()) {
       throw new IllegalArgumentException("ch must be in non-blocking mode: " + ch);
     }
+    checkNotStopped();
     Interest i = new Interest(ao, ch, op, callback, this);
     Watches.startOnLoop(ao, i::start);
     return i;

@@ -281,6 +281,20 @@ class ChannelsTest {
   }
 
   @Test
+  void afterTheContextStopped_aNewInterestThrows_ratherThanDropItsCallback() {
+    Ops<Void> op = Ops.begin(ctx);
+    op.ao.complete(null);
+    op.awaitOutcome();
+    ctx.close();
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    // the loop is gone: a start posted there would be dropped, and the callback never called
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> channels.whenAcceptable(op.ao, server, rcs::add));
+    assertTrue(e.getMessage().contains("ch"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> Channels.of(ctx));
+  }
+
+  @Test
   void noThreadOfItsOwn_andContextCloseClosesEveryLoopsSelector() throws Exception {
     // Linux: a selector is an epoll descriptor; the JDK keeps none open otherwise in this test.
     Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
