@@ -49,10 +49,13 @@ public final class Channels implements ContextService {
    * and for terminated(), which run on other threads. terminated() comes after every operation of
    * the context ended, so no interest starts once it began; `closed` guards against one anyway.
    */
+  private final AoContext ctx;
   private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private Channels() {}
+  private Channels(AoContext ctx) {
+    this.ctx = ctx;
+  }
 
   /**
    * The channel watches of {@code ctx}, attached on first use and released by its close.
@@ -62,7 +65,15 @@ public final class Channels implements ContextService {
    */
   public static Channels of(AoContext ctx) {
     requireNonNull(ctx, "ctx");
-    return ctx.service(Channels.class, c -> new Channels());
+    return ctx.service(Channels.class, Channels::new).checkNotStopped();
+  }
+
+  /** @throws IllegalStateException once the context's close reached terminated() */
+  private Channels checkNotStopped() {
+    if (closed) { // its loops are stopping: a start posted there would be dropped
+      throw new IllegalStateException("context " + ctx.name() + " has stopped; no new interests");
+    }
+    return this;
   }
 
   /**
@@ -70,7 +81,9 @@ public final class Channels implements ContextService {
    * comment).
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot accept
+   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot accept, or {@code ao}
+   *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenAcceptable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_ACCEPT, callback);
@@ -80,7 +93,9 @@ public final class Channels implements ContextService {
    * Calls {@code callback} once when {@code ch} has data to read, or has reached end of stream.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot read
+   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot read, or {@code ao}
+   *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenReadable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_READ, callback);
@@ -90,7 +105,9 @@ public final class Channels implements ContextService {
    * Calls {@code callback} once when {@code ch} can take more data.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot write
+   * @throws IllegalArgumentException if {@code ch} is in blocking mode or cannot write, or {@code ao}
+   *     belongs to another context
+   * @throws IllegalStateException if the context has stopped
    */
   public Registration whenWritable(Ao<?> ao, SelectableChannel ch, Consumer<Rc> callback) {
     return when(ao, ch, SelectionKey.OP_WRITE, callback);
@@ -100,12 +117,17 @@ public final class Channels implements ContextService {
     requireNonNull(ao, "ao");
     requireNonNull(ch, "ch");
     requireNonNull(callback, "callback");
+    if (ao.context() != ctx) { // its interest would be on another context's loop and selector
+      throw new IllegalArgumentException(
+          "ao belongs to context " + ao.context().name() + ", not to " + ctx.name());
+    }
     if ((ch.validOps() & op) == 0) {
       throw new IllegalArgumentException("ch does not support " + Interest.opName(op) + ": " + ch);
     }
     if (ch.isBlocking()) {
       throw new IllegalArgumentException("ch must be in non-blocking mode: " + ch);
     }
+    checkNotStopped();
     Interest i = new Interest(ao, ch, op, callback, this);
     Watches.startOnLoop(ao, i::start);
     return i;

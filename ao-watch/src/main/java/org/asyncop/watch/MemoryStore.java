@@ -18,13 +18,18 @@ import org.jspecify.annotations.Nullable;
  * lock is held, one at a time and in the order of the changes: each change queues its paths under
  * the lock, and the first writer that finds nobody delivering delivers the queue until it is
  * empty. A listener may itself write to the store; its event is delivered after the current one.
+ * {@link #close()} fails the watches after the changes made before it were delivered, and so,
+ * called on another thread while a writer is delivering, waits until that writer's listener calls
+ * have returned.
  */
 public final class MemoryStore implements WatchableStore {
   /*
-   * One lock guards the tree, the queue of changed paths and the `delivering` flag. Delivery runs
-   * outside the lock: a writer that set `delivering` drains the queue, taking the lock only to
+   * One lock guards the tree, the queue of changed paths and `deliverer`. Delivery runs
+   * outside the lock: a writer that set `deliverer` drains the queue, taking the lock only to
    * poll, so the order of deliveries is the order in which changes were made, and no thread is
-   * needed.
+   * needed. close() fails the watches as the deliverer (after the queue of changes made before it),
+   * so a failure never overlaps a listener call nor comes before a change: it waits for another
+   * thread's delivery to end (a listener closing the store is the deliverer itself).
    */
   private static final class Node {
     @Nullable String value;
@@ -35,7 +40,7 @@ public final class MemoryStore implements WatchableStore {
   private final Node root = new Node();
   private final ArrayDeque<String> changes = new ArrayDeque<>();
   private final WatchTable watches = new WatchTable();
-  private boolean delivering; // guarded by lock
+  private @Nullable Thread deliverer; // guarded by lock; null when nobody is delivering
   private final ClosedFlag closed = new ClosedFlag();
 
   /** An empty store. */
@@ -148,12 +153,40 @@ public final class MemoryStore implements WatchableStore {
 
   @Override
   public void close() {
+    boolean deliverHere;
     synchronized (lock) { // a mutation that passed checkOpen() under the lock finishes first
       if (!closed.set()) {
         return;
       }
+      Thread me = Thread.currentThread();
+      boolean interrupted = false;
+      while (deliverer != null && deliverer != me) {
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        me.interrupt();
+      }
+      deliverHere = deliverer == null;
+      if (deliverHere) {
+        deliverer = me; // no change can be queued any more: closed is set under the lock
+      }
     }
-    watches.failAll(new IllegalStateException("store closed"));
+    try {
+      if (deliverHere) {
+        for (String p; (p = pollChange()) != null; ) {
+          watches.fire(p); // made before the close: heard before the failure
+        }
+      }
+      watches.failAll(new IllegalStateException("store closed"));
+    } finally {
+      if (deliverHere) {
+        stepDown();
+      }
+    }
   }
 
   /** How many watches are registered (for leak checks). */
@@ -225,28 +258,40 @@ public final class MemoryStore implements WatchableStore {
   /** Delivers queued changes unless another thread already is. Called without the lock. */
   private void deliver() {
     synchronized (lock) {
-      if (delivering) {
+      if (deliverer != null) {
         return;
       }
-      delivering = true;
+      deliverer = Thread.currentThread();
     }
     for (; ; ) {
       String p;
       synchronized (lock) {
         p = changes.poll();
         if (p == null) {
-          delivering = false;
+          deliverer = null;
+          lock.notifyAll(); // a close() waiting for this delivery
           return;
         }
       }
       try {
         watches.fire(p);
       } catch (Error e) { // listeners' exceptions are caught inside; only a fatal error gets here
-        synchronized (lock) {
-          delivering = false;
-        }
+        stepDown();
         throw e;
       }
+    }
+  }
+
+  private @Nullable String pollChange() {
+    synchronized (lock) {
+      return changes.poll();
+    }
+  }
+
+  private void stepDown() {
+    synchronized (lock) {
+      deliverer = null;
+      lock.notifyAll();
     }
   }
 

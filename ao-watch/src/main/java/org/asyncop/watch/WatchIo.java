@@ -25,8 +25,12 @@ final class WatchIo implements ContextService {
 
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final ThreadPoolExecutor pool;
+  private final String ctxName;
+  /** Set when the context's close reached terminated(): its loops are about to stop. */
+  private volatile boolean stopped;
 
   WatchIo(AoContext ctx) {
+    this.ctxName = ctx.name();
     AtomicInteger n = new AtomicInteger();
     ThreadFactory tf =
         r -> {
@@ -45,8 +49,16 @@ final class WatchIo implements ContextService {
     pool.allowCoreThreadTimeOut(true);
   }
 
+  /**
+   * @throws IllegalStateException if the context has stopped (a start posted to its loop would be
+   *     dropped, and its callback never called)
+   */
   static WatchIo of(AoContext ctx) {
-    return ctx.service(WatchIo.class, WatchIo::new);
+    WatchIo io = ctx.service(WatchIo.class, WatchIo::new);
+    if (io.stopped) {
+      throw new IllegalStateException("context " + io.ctxName + " has stopped; no new watches");
+    }
+    return io;
   }
 
   /** Where blocking store calls run. */
@@ -56,6 +68,7 @@ final class WatchIo implements ContextService {
 
   @Override
   public CompletionStage<?> terminated() {
+    stopped = true;
     pool.shutdown();
     return terminated.minimalCompletionStage();
   }

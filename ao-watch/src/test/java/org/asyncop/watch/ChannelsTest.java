@@ -259,6 +259,42 @@ class ChannelsTest {
   }
 
   @Test
+  void anAoOfAnotherContext_isRefusedNamingIt_andNothingIsRegistered() {
+    AoContext other = AoContext.builder().name("ch-other").build();
+    try {
+      Ops<Void> mine = Ops.begin(ctx);
+      channels.whenAcceptable(mine.ao, server, rc -> mine.ao.cancelled()); // loop 0 has a selector
+      await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+      Ops<Void> foreign = Ops.begin(other);
+      // accepted, its callback would run on this context's loop 0, not on the ao's own loop
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> channels.whenAcceptable(foreign.ao, server, rc -> foreign.ao.cancelled()));
+      assertTrue(e.getMessage().startsWith("ao "), e.getMessage());
+      assertEquals(1, channels.interestCount());
+      foreign.ao.complete(null);
+      foreign.awaitOutcome();
+      mine.ao.cancel();
+      mine.awaitOutcome();
+    } finally {
+      other.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void afterTheContextStopped_aNewInterestThrows_ratherThanDropItsCallback() {
+    Ops<Void> op = Ops.begin(ctx);
+    op.ao.complete(null);
+    op.awaitOutcome();
+    ctx.close();
+    List<Rc> rcs = new CopyOnWriteArrayList<>();
+    // the loop is gone: a start posted there would be dropped, and the callback never called
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> channels.whenAcceptable(op.ao, server, rcs::add));
+    assertTrue(e.getMessage().contains("ch"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> Channels.of(ctx));
+  }
+
+  @Test
   void noThreadOfItsOwn_andContextCloseClosesEveryLoopsSelector() throws Exception {
     // Linux: a selector is an epoll descriptor; the JDK keeps none open otherwise in this test.
     Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");

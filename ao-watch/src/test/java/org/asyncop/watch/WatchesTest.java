@@ -348,4 +348,20 @@ class WatchesTest {
     assertEquals(0, store.watchCount());
     await().atMost(ofSeconds(10)).until(() -> Ops.helperThreads(ctx).isEmpty());
   }
+
+  @Test
+  void afterTheContextStopped_watchAndAwaitThrow_ratherThanDropTheirCallbacks() {
+    Ops<String> op = Ops.begin(ctx);
+    Watches.await(op.ao, store, "/x", v -> true, ofSeconds(30), o -> Ops.completeAs(op.ao, o));
+    op.awaitOutcome(); // the context's watch service is in use
+    ctx.close();
+    List<Object> heard = new CopyOnWriteArrayList<>();
+    // the loop is gone: a start posted there would be dropped, and nothing would ever be heard
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> Watches.watch(op.ao, store, "/x", heard::add));
+    assertTrue(e.getMessage().contains("wt"), e.getMessage());
+    assertThrows(
+        IllegalStateException.class,
+        () -> Watches.await(op.ao, store, "/x", v -> true, ofSeconds(1), heard::add));
+  }
 }
