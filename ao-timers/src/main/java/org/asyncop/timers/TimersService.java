@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
@@ -45,6 +46,11 @@ final class TimersService implements Timers, ContextService {
    * Close: the context cancels every operation; each timer's hook stops it; by the time
    * terminated() is called every timer is gone. terminated() marks the service stopped (new timers
    * are refused) and checks each wheel on its loop, so a leak would be reported, not hidden.
+   * A timer set from another thread (for an operation that has ended: no other is left) may have
+   * passed its check just before; `posting` counts such sets from their counted re-check to the
+   * post of their drain task, and terminated() completes only once none is left, so that drain
+   * reaches the loop before it stops (the timer's hook then fires at once, with CANCEL) instead of
+   * being dropped with its callback never called.
    */
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
   private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
@@ -54,6 +60,10 @@ final class TimersService implements Timers, ContextService {
   private final @Nullable TimerWheel[] wheels;
   private final ArmQueue[] armQueues;
   private volatile boolean stopped;
+  /** Sets from other threads between their counted re-check of `stopped` and their post. */
+  private final AtomicInteger posting = new AtomicInteger();
+  /** Completes once stopped and no set from another thread is on its way to a loop. */
+  private final CompletableFuture<Void> postsMade = new CompletableFuture<>();
   /** Timers found scheduled when the context stopped (-1 until then); 0 unless something leaked. */
   private volatile int leftAtStop = -1;
 
@@ -146,7 +156,15 @@ final class TimersService implements Timers, ContextService {
       return t;
     }
     PostedTimer p = new PostedTimer(t, deadlineNanos);
-    armQueues[loop.index()].offer(p);
+    posting.incrementAndGet(); // before the re-check: terminated() then waits for this post
+    try {
+      checkNotStopped();
+      armQueues[loop.index()].offer(p);
+    } finally {
+      if (posting.decrementAndGet() == 0 && stopped) {
+        postsMade.complete(null);
+      }
+    }
     return p;
   }
 
@@ -192,7 +210,10 @@ final class TimersService implements Timers, ContextService {
   @Override
   public CompletionStage<?> terminated() {
     stopped = true;
-    return pending().thenAccept(n -> {
+    if (posting.get() == 0) { // else the last set under way completes it
+      postsMade.complete(null);
+    }
+    return postsMade.thenCompose(v -> pending()).thenAccept(n -> {
       leftAtStop = n;
       if (n != 0) {
         LOG.log(Level.WARNING, n + " timers still scheduled when context " + ctx.name()
