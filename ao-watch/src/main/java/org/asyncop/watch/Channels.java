@@ -47,11 +47,12 @@ public final class Channels implements ContextService {
    * `selectors` maps a loop's index to its LoopSelector. An entry is put only by its own loop's
    * thread (in Interest.start), so creation needs no lock; the map is concurrent for the counts
    * and for terminated(), which run on other threads. terminated() comes after every operation of
-   * the context ended, so no interest starts once it began; `closed` guards against one anyway.
+   * the context ended, so no interest starts once it began, except from another thread for an
+   * operation that has ended: `gate` refuses those, or has terminated() wait until they are posted.
    */
   private final AoContext ctx;
   private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final StartGate gate = new StartGate();
 
   private Channels(AoContext ctx) {
     this.ctx = ctx;
@@ -70,10 +71,14 @@ public final class Channels implements ContextService {
 
   /** @throws IllegalStateException once the context's close reached terminated() */
   private Channels checkNotStopped() {
-    if (closed) { // its loops are stopping: a start posted there would be dropped
-      throw new IllegalStateException("context " + ctx.name() + " has stopped; no new interests");
+    if (gate.isStopped()) { // its loops are stopping: a start posted there would be dropped
+      throw refusal();
     }
     return this;
+  }
+
+  private IllegalStateException refusal() {
+    return new IllegalStateException("context " + ctx.name() + " has stopped; no new interests");
   }
 
   /**
@@ -129,7 +134,7 @@ public final class Channels implements ContextService {
     }
     checkNotStopped();
     Interest i = new Interest(ao, ch, op, callback, this);
-    Watches.startOnLoop(ao, i::start);
+    gate.start(ao, i::start, this::refusal);
     return i;
   }
 
@@ -139,7 +144,7 @@ public final class Channels implements ContextService {
     if (s != null && !s.isClosed()) {
       return s;
     }
-    if (closed) {
+    if (gate.isStopped()) {
       throw new IllegalStateException("the context's channels are closed");
     }
     s = LoopSelector.open(loop); // a broken one stays behind as an idle driver
@@ -180,8 +185,8 @@ public final class Channels implements ContextService {
   /** Closes each loop's selector on its loop (the loops still run while services terminate). */
   @Override
   public CompletionStage<?> terminated() {
-    closed = true;
     List<CompletableFuture<Void>> all = new ArrayList<>();
+    all.add(gate.stop()); // a start posted after the selector's close below fails its interest
     for (LoopSelector s : selectors.values()) {
       CompletableFuture<Void> done = new CompletableFuture<>();
       s.loop.execute(

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.ContextService;
 
@@ -26,8 +27,8 @@ final class WatchIo implements ContextService {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final ThreadPoolExecutor pool;
   private final String ctxName;
-  /** Set when the context's close reached terminated(): its loops are about to stop. */
-  private volatile boolean stopped;
+  /** Stopped when the context's close reached terminated(): its loops are about to stop. */
+  private final StartGate gate = new StartGate();
 
   WatchIo(AoContext ctx) {
     this.ctxName = ctx.name();
@@ -55,10 +56,23 @@ final class WatchIo implements ContextService {
    */
   static WatchIo of(AoContext ctx) {
     WatchIo io = ctx.service(WatchIo.class, WatchIo::new);
-    if (io.stopped) {
-      throw new IllegalStateException("context " + io.ctxName + " has stopped; no new watches");
+    if (io.gate.isStopped()) {
+      throw io.refusal();
     }
     return io;
+  }
+
+  private IllegalStateException refusal() {
+    return new IllegalStateException("context " + ctxName + " has stopped; no new watches");
+  }
+
+  /**
+   * Any thread: runs {@code start} on {@code ao}'s loop (see {@link StartGate#start}).
+   *
+   * @throws IllegalStateException if the context has stopped
+   */
+  void start(Ao<?> ao, Runnable start) {
+    gate.start(ao, start, this::refusal);
   }
 
   /** Where blocking store calls run. */
@@ -68,9 +82,9 @@ final class WatchIo implements ContextService {
 
   @Override
   public CompletionStage<?> terminated() {
-    stopped = true;
+    CompletableFuture<Void> posted = gate.stop();
     pool.shutdown();
-    return terminated.minimalCompletionStage();
+    return posted.thenCombine(terminated, (a, b) -> null);
   }
 
   @Override

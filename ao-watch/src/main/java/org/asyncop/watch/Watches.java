@@ -46,8 +46,9 @@ public final class Watches {
     StorePath.check(path, "path");
     requireNonNull(listener, "listener");
     checkOpen(store);
-    WatchOp op = new WatchOp(ao, store, path, listener, WatchIo.of(ao.context()));
-    startOnLoop(ao, op::start);
+    WatchIo io = WatchIo.of(ao.context());
+    WatchOp op = new WatchOp(ao, store, path, listener, io);
+    io.start(ao, op::start);
     return op;
   }
 
@@ -82,21 +83,10 @@ public final class Watches {
     Checks.positive(timeout, "timeout");
     requireNonNull(done, "done");
     checkOpen(store);
-    AwaitOp op = new AwaitOp(ao, store, path, until, timeout, done, WatchIo.of(ao.context()));
-    startOnLoop(ao, op::start);
+    WatchIo io = WatchIo.of(ao.context());
+    AwaitOp op = new AwaitOp(ao, store, path, until, timeout, done, io);
+    io.start(ao, op::start);
     return op;
-  }
-
-  /**
-   * Starts at once on the ao's loop (the fast path), else posts the start there. Starting calls no
-   * user code: every callback is posted, so none runs inside the initiating call.
-   */
-  static void startOnLoop(Ao<?> ao, Runnable start) {
-    if (ao.loop().inLoop()) {
-      start.run();
-    } else {
-      ao.execute(start);
-    }
   }
 
   private static void checkOpen(WatchableStore store) {
