@@ -81,11 +81,19 @@ final class AwaitOp implements Registration {
     if (state != OPEN) {
       return;
     }
-    timer = Timers.of(ao.context()).timeout(ao, timeout, rc -> {
-      if (rc == Rc.FAIL) {
-        timedOut(); // CANCEL: the ao was cancelled or completed; the hook ends the await
-      }
-    });
+    try {
+      timer = Timers.of(ao.context()).timeout(ao, timeout, rc -> {
+        if (rc == Rc.FAIL) {
+          timedOut(); // CANCEL: the ao was cancelled or completed; the hook ends the await
+        }
+      });
+    } catch (IllegalStateException e) {
+      // The context's timers have stopped (posted from another thread, this start raced the
+      // close): every operation has ended, this one too, and an await on an ended operation
+      // ends with CANCEL, as its hook would have made it. Posted: never inside the await call.
+      finishLater(Outcome.cancelled(null));
+      return;
+    }
     reading = true;
     link.open(this::onCancel, this::onStoreChange, this::onStoreFailure, this::read);
   }
