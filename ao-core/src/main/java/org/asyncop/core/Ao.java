@@ -31,6 +31,8 @@ public interface Ao<T> {
    * that removes the hook in O(1) without running it.
    *
    * @throws NullPointerException if {@code hook} is null
+   * @throws IllegalStateException if called off the loop after the context has stopped
+   *     (its loop is gone: nothing could run the hook)
    */
   Registration onCancel(CancelHook hook);
 
@@ -44,6 +46,8 @@ public interface Ao<T> {
    * @return {@code node}, whose {@link HookNode#close()} removes it in O(1)
    * @throws NullPointerException if {@code node} is null
    * @throws IllegalArgumentException if {@code node} was made for another operation
+   * @throws IllegalStateException if called off the loop after the context has stopped
+   *     (its loop is gone: nothing could run the hook)
    */
   Registration onCancel(HookNode node);
 
@@ -54,6 +58,8 @@ public interface Ao<T> {
    * The resource closes it when it is fully released.
    *
    * @throws NullPointerException if {@code hook} is null
+   * @throws IllegalStateException if called off the loop after the context has stopped
+   *     (its loop is gone: nothing could run the hook)
    */
   Registration attach(CancelHook hook);
 
@@ -105,6 +111,8 @@ public interface Ao<T> {
    * it.
    *
    * @throws NullPointerException if {@code done} is null
+   * @throws IllegalStateException if called off the loop after the context has stopped
+   *     (its loop is gone: nothing could run the child)
    */
   <U> Ao<U> nest(Consumer<Outcome<U>> done);
 
@@ -117,6 +125,8 @@ public interface Ao<T> {
    * registration on a finished operation.
    *
    * @throws NullPointerException if {@code purpose} or {@code done} is null
+   * @throws IllegalStateException if called off the loop after the context has stopped
+   *     (its loop is gone: nothing could run the child)
    */
   <U> Ao<U> nestShielded(String purpose, Consumer<Outcome<U>> done);
 

@@ -148,8 +148,11 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private HookNode push(HookNode n) {
     if (loop.inLoop()) {
       link(n);
-    } else {
-      loop.execute(() -> link(n)); // close() before that leaves it unlinked
+    } else if (!loop.tryExecute(() -> link(n))) { // close() before that leaves it unlinked
+      // the loop is gone (an operation kept after its context closed): a registration would
+      // have been cancelled at once, but nothing can run it any more; the caller must know now
+      throw new IllegalStateException(
+          "context " + ctx.name() + " has stopped; nothing can be registered on " + this);
     }
     return n;
   }

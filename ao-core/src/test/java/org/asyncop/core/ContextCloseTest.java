@@ -166,6 +166,25 @@ class ContextCloseTest {
   }
 
   @Test
+  void registeringOnAnEndedOperationAfterTheContextStoppedThrows_ratherThanDropTheHook() {
+    AoContext ctx = AoContext.builder().name("close-late").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.complete(null);
+    r.awaitOne();
+    ctx.close();
+    // a hook or child registered now would be cancelled at once, but no loop is left to run it
+    List<String> ran = new CopyOnWriteArrayList<>();
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> ao.onCancel(() -> ran.add("hook")));
+    assertTrue(e.getMessage().contains("close-late"), e.getMessage());
+    assertThrows(IllegalStateException.class, () -> ao.attach(() -> ran.add("attached")));
+    assertThrows(IllegalStateException.class, () -> ao.nest(o -> ran.add("nested")));
+    assertThrows(IllegalStateException.class, () -> ao.nestShielded("late", o -> ran.add("s")));
+    assertEquals(List.of(), ran);
+  }
+
+  @Test
   void liveOperationsOfAClosedContextIsEmptyWithoutAskingItsStoppedLoops() {
     AoContext ctx = AoContext.builder().name("close-list").loops(2).build();
     ctx.close();

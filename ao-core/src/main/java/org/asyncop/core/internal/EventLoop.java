@@ -110,18 +110,28 @@ public final class EventLoop implements AoLoop {
 
   @Override
   public void execute(Runnable task) {
+    if (!tryExecute(task)) {
+      Log.warn(threadName + " has stopped; task dropped: " + task);
+    }
+  }
+
+  /**
+   * Like {@link #execute}, saying whether the loop took the task: false once the loop has stopped
+   * (the task is then dropped, and will never run). Any thread.
+   */
+  public boolean tryExecute(Runnable task) {
     requireNonNull(task, "task");
     if (Thread.currentThread() == thread) {
       local.add(task);
-      return;
+      return true;
     }
     inbox.offer(task);
     if (parked) {
       wakeup();
     }
-    if (terminated && inbox.remove(task)) {
-      Log.warn(threadName + " has stopped; task dropped: " + task);
-    }
+    // the loop runs what it finds after it marked itself terminated, so a task it did not take
+    // is still there for us to remove, and one we could not remove has run or will run
+    return !(terminated && inbox.remove(task));
   }
 
   @Override
