@@ -198,7 +198,6 @@ final class ContextImpl implements AoContext {
       return type.cast(s);
     }
     S created;
-    boolean tell;
     synchronized (this) {
       s = services.get(type);
       if (s != null) {
@@ -212,10 +211,11 @@ final class ContextImpl implements AoContext {
         throw new IllegalArgumentException("factory made a " + created.getClass() + ", not a " + type);
       }
       services.put(type, created);
-      tell = servicesTold; // else closeAsync's snapshot, not yet taken, includes it: told once
-    }
-    if (tell) {
-      created.closeBegun();
+      // else closeAsync's snapshot, not yet taken, includes it: told once. Told under the lock
+      // (as the factory ran), so that advance() cannot ask for its terminated() before this
+      if (servicesTold) {
+        created.closeBegun();
+      }
     }
     return created;
   }

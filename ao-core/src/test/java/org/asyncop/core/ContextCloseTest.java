@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -182,6 +185,38 @@ class ContextCloseTest {
     assertThrows(IllegalStateException.class, () -> ao.nest(o -> ran.add("nested")));
     assertThrows(IllegalStateException.class, () -> ao.nestShielded("late", o -> ran.add("s")));
     assertEquals(List.of(), ran);
+  }
+
+  @Test
+  void aServiceCreatedAsCloseBeginsHearsCloseBegunBeforeTerminated() throws Exception {
+    ContextImpl ctx = new ContextImpl(AoContext.builder().name("close-svc"), false);
+    Thread closer = Thread.currentThread();
+    ctx.closeAsync(); // nothing is live: its services' phase comes as soon as its loop runs
+    List<String> heard = new CopyOnWriteArrayList<>();
+    CountDownLatch telling = new CountDownLatch(1);
+    // attached after close began, so told at once; it stays in closeBegun() until the close
+    // either asked for terminated() or waits for that call to return
+    final class Late implements ContextService {
+      @Override
+      public void closeBegun() {
+        telling.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(
+            () -> heard.contains("terminated") || closer.getState() == Thread.State.BLOCKED);
+        heard.add("closeBegun returned");
+      }
+
+      @Override
+      public CompletionStage<?> terminated() {
+        heard.add("terminated");
+        return ContextService.super.terminated();
+      }
+    }
+    Thread user = new Thread(() -> ctx.service(Late.class, c -> new Late()));
+    user.start();
+    assertTrue(telling.await(10, TimeUnit.SECONDS));
+    ctx.loop(0).runPending(); // the close reaches its services' phase
+    user.join(10_000);
+    assertEquals(List.of("closeBegun returned", "terminated"), heard);
   }
 
   @Test
