@@ -5,7 +5,9 @@ import static org.asyncop.process.internal.Native.LIBC;
 
 import java.nio.file.Files;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
@@ -61,6 +63,18 @@ public final class ChildProcesses implements ContextService {
 
   private final AoContext ctx;
   private final Reaper reaper;
+  /*
+   * A child that is not started reports through a task posted to its ao's loop. From another
+   * thread, for an ao that has ended, that post may come as the context stops, and a task posted
+   * to a stopped loop is dropped: onExit would never be called. So terminated() (the close's last
+   * phase before the loops stop) sets `stopped`, after which such a report is refused at the call;
+   * `posting` counts reports between their check of `stopped` and their post, and terminated()
+   * completes only once none is left (a report counts itself, then reads `stopped`; terminated()
+   * sets it, then reads `posting`: one of them sees the other).
+   */
+  private final AtomicInteger posting = new AtomicInteger();
+  private final CompletableFuture<Void> posted = new CompletableFuture<>();
+  private volatile boolean stopped;
 
   ChildProcesses(AoContext ctx, boolean usePidfd) {
     this.ctx = ctx;
@@ -121,6 +135,8 @@ public final class ChildProcesses implements ContextService {
    * @return the child; its {@link Child#pid()} is -1 if nothing was started
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code ao} belongs to another context
+   * @throws IllegalStateException if called off the ao's loop after the context has stopped (the
+   *     ao has ended and its loop is gone: {@code onExit} could never be called)
    */
   public Child spawn(Ao<?> ao, ProcessSpec spec, Consumer<ChildExit> onExit) {
     requireNonNull(ao, "ao");
@@ -180,10 +196,10 @@ public final class ChildProcesses implements ContextService {
     }
   }
 
-  private static Child notStarted(Ao<?> ao, Consumer<ChildExit> onExit, Rc rc, Throwable why) {
+  private Child notStarted(Ao<?> ao, Consumer<ChildExit> onExit, Rc rc, Throwable why) {
     NotStarted c = new NotStarted();
     ChildExit exit = ChildExit.notStarted(rc, why);
-    ao.execute(() -> {
+    Runnable report = () -> {
       c.done = true;
       try {
         onExit.accept(exit);
@@ -191,7 +207,22 @@ public final class ChildProcesses implements ContextService {
         ProcessLog.rethrowIfFatal(e);
         ProcessLog.userCodeThrew("exit callback of a child that did not start", e);
       }
-    });
+    };
+    if (ao.loop().inLoop()) {
+      ao.execute(report); // the loop runs until terminated() has completed
+      return c;
+    }
+    posting.incrementAndGet();
+    try {
+      if (stopped) {
+        throw new IllegalStateException("context " + ctx.name() + " has stopped; no new children");
+      }
+      ao.execute(report);
+    } finally {
+      if (posting.decrementAndGet() == 0 && stopped) {
+        posted.complete(null);
+      }
+    }
     return c;
   }
 
@@ -225,10 +256,17 @@ public final class ChildProcesses implements ContextService {
     return reaper.waitersStarted();
   }
 
-  /** Completes when the last child was reported and the reaper thread has ended. */
+  /**
+   * Completes when the last child was reported and the reaper thread has ended. Called by the
+   * close only: from then on a spawn off the loop is refused (see {@code posting}).
+   */
   @Override
   public CompletionStage<?> terminated() {
-    return reaper.terminated;
+    stopped = true;
+    if (posting.get() == 0) { // else the last report under way completes it
+      posted.complete(null);
+    }
+    return reaper.terminated.thenCombine(posted, (a, b) -> null);
   }
 
   @Override

@@ -169,7 +169,9 @@ class CancelTest {
       }
     });
     own.closeAsync();
-    p.terminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    // the reaper stops once close began and no child is left (terminated() is the close's call)
+    await().atMost(Duration.ofSeconds(20)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().equals("stopped-reaper")));
     int fdsBefore = Procs.ownFdCount();
     CompletableFuture<ChildExit> exit = new CompletableFuture<>();
     Child c = p.spawn(ao, ProcessSpec.builder().command("cat")
@@ -180,6 +182,21 @@ class CancelTest {
     ao.cancelled();
     own.closeAsync().toCompletableFuture().get(20, TimeUnit.SECONDS);
     Procs.assertNoFdsLeft(fdsBefore);
+  }
+
+  @Test
+  void aSpawnOnAnEndedOperationAfterTheContextStoppedThrows_ratherThanNeverReport() {
+    AoContext own = AoContext.builder().name("gone").build();
+    ChildProcesses p = ChildProcesses.of(own);
+    Ao<Void> ao = own.begin(AoHow.callback(o -> { }));
+    ao.complete(null);
+    own.close();
+    // nothing is started for an ended ao; its CANCEL exit can no longer reach the stopped loop
+    CompletableFuture<ChildExit> exit = new CompletableFuture<>();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> p.spawn(ao, ProcessSpec.of("true"), exit::complete));
+    assertTrue(e.getMessage().contains("gone"), e.getMessage());
+    assertFalse(exit.isDone());
   }
 
   @Test
