@@ -106,7 +106,7 @@ public final class ModuleHost {
    * Module#init} on the loop. Class loading runs on the calling thread, never on the loop. The
    * stage completes once init returned; it fails with the cause if the class cannot be loaded or
    * is not a {@link Module}, if init threw, if a module of that name is loaded, or if the host is
-   * quitting.
+   * quitting or has quit.
    *
    * @throws NullPointerException if an argument is null
    */
@@ -132,6 +132,7 @@ public final class ModuleHost {
     }
     ModuleEnv env = new ModuleEnv(name, config, this::event);
     hostAo.execute(() -> init(new Loaded(name, module, loader), env, f));
+    failIfQuit(f);
     return f.minimalCompletionStage();
   }
 
@@ -155,7 +156,19 @@ public final class ModuleHost {
       m.waiters.add(f);
       beginUnload(m);
     });
+    failIfQuit(f);
     return f.minimalCompletionStage();
+  }
+
+  /**
+   * After a post to the loop: once the quit has finished, the loop has stopped and may have dropped
+   * the task, which would leave {@code f} pending for ever; so it fails here. A task the loop took
+   * has run before the quit finished, and completed {@code f}: then this does nothing.
+   */
+  private void failIfQuit(CompletableFuture<?> f) {
+    if (quitDone.isDone()) {
+      f.completeExceptionally(new IllegalStateException("module host " + ctx.name() + " has quit"));
+    }
   }
 
   /**
