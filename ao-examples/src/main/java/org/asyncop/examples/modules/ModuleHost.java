@@ -115,6 +115,10 @@ public final class ModuleHost {
     requireNonNull(className, "className");
     requireNonNull(config, "config");
     CompletableFuture<Void> f = new CompletableFuture<>();
+    if (hostAo.isDone()) { // quit ended: the loop stops (or has stopped) and would drop the init
+      f.completeExceptionally(new IllegalStateException("the host has quit; not loading " + name));
+      return f.minimalCompletionStage();
+    }
     Module module;
     ModuleLoader loader;
     try {
@@ -146,6 +150,10 @@ public final class ModuleHost {
   public CompletionStage<UnloadReport> unload(String name) {
     requireNonNull(name, "name");
     CompletableFuture<UnloadReport> f = new CompletableFuture<>();
+    if (hostAo.isDone()) { // quit ended with no module left, and the loop would drop the task
+      f.completeExceptionally(new NoSuchElementException("no module named " + name));
+      return f.minimalCompletionStage();
+    }
     hostAo.execute(() -> {
       Loaded m = modules.get(name);
       if (m == null) {

@@ -194,6 +194,24 @@ class ModuleHostTest {
     assertEquals(indexOf("no module left; the loop ends"), events.size() - 1);
   }
 
+  /** A stage that must complete soon: a short bound, so that one that never completes fails fast. */
+  private static <T> T soon(CompletionStage<T> s) throws Exception {
+    return s.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void loadAndUnloadAfterQuitFailTheirStage_ratherThanPostToTheStoppedLoop() throws Exception {
+    ModuleHost host = ModuleHost.create("after-quit", BOUND, events::add);
+    join(host.quit()); // the loop has stopped: a task posted there would be dropped
+    ExecutionException load = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.load("t", TickerModule.class.getName(), Map.of())));
+    assertInstanceOf(IllegalStateException.class, load.getCause());
+    ExecutionException unload = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.unload("t")));
+    assertInstanceOf(NoSuchElementException.class, unload.getCause());
+    assertTrue(host.loaded().isEmpty());
+  }
+
   @Test
   void badLoadsFailTheStage() throws Exception {
     ModuleHost host = ModuleHost.create("bad", BOUND, events::add);
