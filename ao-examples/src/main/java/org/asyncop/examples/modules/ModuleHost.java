@@ -224,7 +224,14 @@ public final class ModuleHost {
       f.completeExceptionally(new IllegalStateException("a module named " + m.name + " is loaded"));
       return;
     }
-    Ao<Void> ao = ctx.begin(AoHow.<Void>callback(o -> finished(m, o)).named("module " + m.name));
+    Ao<Void> ao;
+    try {
+      ao = ctx.begin(AoHow.<Void>callback(o -> finished(m, o)).named("module " + m.name));
+    } catch (IllegalStateException e) { // the context was closed from outside: quitting comes next
+      modules.remove(m.name, m);
+      f.completeExceptionally(new IllegalStateException("the host is quitting; not loading " + m.name, e));
+      return;
+    }
     m.ao = ao;
     try {
       requireNonNull(m.module).init(ao, env);

@@ -23,6 +23,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -209,6 +210,27 @@ class ModuleHostTest {
     ExecutionException unload = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> soon(host.unload("t")));
     assertInstanceOf(NoSuchElementException.class, unload.getCause());
+    assertTrue(host.loaded().isEmpty());
+  }
+
+  @Test
+  void aLoadThatMeetsTheContextsCloseFailsAndTheCloseEnds() throws Exception {
+    ModuleHost host = ModuleHost.create("closing", BOUND, events::add);
+    CountDownLatch release = new CountDownLatch(1);
+    host.context().loops().get(0).execute(() -> { // hold the loop so both requests queue up
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    CompletionStage<Void> loading = host.load("t", TickerModule.class.getName(), Map.of());
+    CompletionStage<Void> closed = host.context().closeAsync(); // the init runs once it began
+    release.countDown();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(loading));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    soon(closed);
     assertTrue(host.loaded().isEmpty());
   }
 
