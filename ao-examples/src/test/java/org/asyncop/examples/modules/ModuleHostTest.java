@@ -235,6 +235,31 @@ class ModuleHostTest {
   }
 
   @Test
+  void aTickerWhoseSettingIsBadFailsItsLoadAndLeavesNoSocketOpen() throws Exception {
+    ModuleHost host = ModuleHost.create("bad-period", BOUND, events::add);
+    long sockets = openSockets();
+    for (String period : List.of("x", "0")) {
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> join(host.load("t" + period, TickerModule.class.getName(), Map.of("periodMillis", period))));
+      assertInstanceOf(IllegalArgumentException.class, e.getCause()); // NumberFormatException too
+    }
+    assertEquals(sockets, openSockets(), "the failed inits left their listening sockets open");
+    join(host.quit());
+  }
+
+  private static long openSockets() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.filter(p -> {
+        try {
+          return Files.readSymbolicLink(p).toString().startsWith("socket:");
+        } catch (IOException e) {
+          return false; // closed while we looked
+        }
+      }).count();
+    }
+  }
+
+  @Test
   void badLoadsFailTheStage() throws Exception {
     ModuleHost host = ModuleHost.create("bad", BOUND, events::add);
     ExecutionException e1 = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
