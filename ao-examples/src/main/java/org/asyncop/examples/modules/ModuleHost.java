@@ -169,7 +169,9 @@ public final class ModuleHost {
   /**
    * Unloads every module, all at once, then lets the loop end: once the last module is gone, the
    * host's context has nothing left and its loop stops by itself. The stage completes with the
-   * reports, in the order the modules went, after the loop has stopped. Idempotent.
+   * reports, in the order the modules went, after the loop has stopped. It fails with a {@link
+   * TimeoutException} naming them once every module left is stuck even after it was forced: those
+   * stay loaded, and the loop goes on until they end (it then ends as above). Idempotent.
    */
   public CompletionStage<List<UnloadReport>> quit() {
     if (!quitDone.isDone()) {
@@ -205,6 +207,8 @@ public final class ModuleHost {
     boolean initFailed;
     boolean unloading;
     boolean forced;
+    /** Still alive a bound after it was forced. */
+    boolean stuck;
     @Nullable Registration bound;
     final List<CompletableFuture<UnloadReport>> waiters = new ArrayList<>(1);
 
@@ -268,10 +272,14 @@ public final class ModuleHost {
     m.bound = timers.sleep(bounds, unloadBound, rc -> {
       if (rc == Rc.OK) {
         event("module " + m.name + " is stuck: still registered after a forced cancel; left loaded");
+        m.stuck = true;
         for (CompletableFuture<UnloadReport> w : m.waiters) {
           w.completeExceptionally(new TimeoutException("module " + m.name + " is stuck"));
         }
         m.waiters.clear();
+        if (quitting) {
+          maybeEnd();
+        }
       }
     });
   }
@@ -319,9 +327,20 @@ public final class ModuleHost {
     maybeEnd();
   }
 
-  /** Loop: once quitting and no module is left, ends the host and lets the loop stop. */
+  /**
+   * Loop: once quitting and no module is left, ends the host and lets the loop stop; when every
+   * module left is stuck, fails the quit (it would wait for them for ever).
+   */
   private void maybeEnd() {
-    if (!modules.isEmpty() || hostAo.isDone()) {
+    if (hostAo.isDone()) {
+      return;
+    }
+    if (!modules.isEmpty()) {
+      List<String> stuck = modules.values().stream().filter(x -> x.stuck).map(x -> x.name).toList();
+      if (stuck.size() == modules.size()) {
+        quitDone.completeExceptionally(new TimeoutException("modules " + stuck
+            + " are stuck even after a forced cancel; left loaded, and the loop goes on"));
+      }
       return;
     }
     bounds.complete(null);

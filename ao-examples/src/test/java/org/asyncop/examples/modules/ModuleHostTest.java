@@ -26,8 +26,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.asyncop.core.Rc;
+import org.asyncop.examples.modules.deaf.IgnoresCleanupModule;
 import org.asyncop.examples.modules.sample.TickerModule;
 import org.asyncop.examples.modules.sample.WriterModule;
 import org.junit.jupiter.api.Test;
@@ -257,6 +259,24 @@ class ModuleHostTest {
         }
       }).count();
     }
+  }
+
+  @Test
+  void quitWithAModuleThatIgnoresItsCleanupFailsNamingIt_ratherThanNeverCompleting() throws Exception {
+    ModuleHost host = ModuleHost.create("deaf", Duration.ofMillis(100), events::add);
+    join(host.load("deaf", IgnoresCleanupModule.class.getName(), Map.of()));
+    join(host.load("ticker", TickerModule.class.getName(), Map.of()));
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.quit()));
+    assertInstanceOf(TimeoutException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("deaf"), e.getCause().getMessage());
+    assertEquals(List.of("deaf"), host.loaded(), "the stuck module stays loaded; the other went");
+    assertFalse(host.context().isClosing());
+
+    connect(portOf("deaf")).close(); // it ends after all: the host then ends as quit promised
+    await().atMost(BOUND).until(() -> host.loaded().isEmpty() && host.context().isClosing());
+    await().atMost(BOUND).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("deaf-")));
   }
 
   @Test
