@@ -353,7 +353,8 @@ public final class ModuleHost {
   private void event(String e) {
     try {
       events.accept(e);
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // an Error too: it would leave the host's bookkeeping half done
+      UserCode.rethrowIfFatal(ex);
       System.getLogger(ModuleHost.class.getName())
           .log(System.Logger.Level.WARNING, "event listener threw", ex);
     }

@@ -280,6 +280,20 @@ class ModuleHostTest {
   }
 
   @Test
+  void anEventListenerThatThrowsAnErrorBreaksNeitherUnloadNorQuit() throws Exception {
+    ModuleHost host = ModuleHost.create("throwing-listener", BOUND, e -> {
+      events.add(e);
+      if (e.startsWith("deinit ")) {
+        throw new AssertionError("a listener's own check failed on: " + e);
+      }
+    });
+    join(host.load("ticker", TickerModule.class.getName(), Map.of()));
+    assertEquals(Rc.CANCEL, soon(host.unload("ticker")).outcome().rc());
+    assertTrue(host.loaded().isEmpty());
+    soon(host.quit());
+  }
+
+  @Test
   void badLoadsFailTheStage() throws Exception {
     ModuleHost host = ModuleHost.create("bad", BOUND, events::add);
     ExecutionException e1 = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
