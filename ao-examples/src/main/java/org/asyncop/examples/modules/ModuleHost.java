@@ -115,10 +115,6 @@ public final class ModuleHost {
     requireNonNull(className, "className");
     requireNonNull(config, "config");
     CompletableFuture<Void> f = new CompletableFuture<>();
-    if (hostAo.isDone()) { // quit ended: the loop stops (or has stopped) and would drop the init
-      f.completeExceptionally(new IllegalStateException("the host has quit; not loading " + name));
-      return f.minimalCompletionStage();
-    }
     Module module;
     ModuleLoader loader;
     try {
@@ -135,6 +131,10 @@ public final class ModuleHost {
       return f.minimalCompletionStage();
     }
     ModuleEnv env = new ModuleEnv(name, config, this::event);
+    if (hostAo.isDone()) { // quit ended: the loop stops (or has stopped) and would drop the init
+      f.completeExceptionally(new IllegalStateException("the host has quit; not loading " + name));
+      return f.minimalCompletionStage();
+    }
     hostAo.execute(() -> init(new Loaded(name, module, loader), env, f));
     return f.minimalCompletionStage();
   }
