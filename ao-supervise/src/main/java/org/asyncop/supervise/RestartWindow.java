@@ -11,6 +11,8 @@ import java.time.Duration;
  * Not thread-safe: the supervisor uses it on its loop only.
  */
 final class RestartWindow {
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+
   private final long[] times;
   private final long periodNanos;
   private int head;
@@ -21,7 +23,12 @@ final class RestartWindow {
       throw new IllegalArgumentException("maxRestarts must not be negative, was " + max);
     }
     this.times = new long[max];
-    this.periodNanos = period.toNanos();
+    this.periodNanos = saturatedNanos(period);
+  }
+
+  /** {@code d} in nanoseconds, or Long.MAX_VALUE for longer (FOREVER: a period that never ends). */
+  static long saturatedNanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   /**

@@ -331,7 +331,7 @@ public final class Supervisor {
       beginStop(new RestartIntensityExceededException(c.key, maxRestarts, period, o.failure()));
       return;
     }
-    if (now - inc.startedNanos >= c.policy.maxBackoff().toNanos()) {
+    if (now - inc.startedNanos >= RestartWindow.saturatedNanos(c.policy.maxBackoff())) {
       c.streak = 0;
     }
     Duration d = c.policy.delay(++c.streak);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.Outcome;
@@ -139,6 +140,37 @@ class SupervisorRestartTest {
       time.advance(Duration.ofSeconds(5));
     }
     assertEquals(3, sup.lookup(A).orElseThrow().restarts());
+  }
+
+  @Test
+  void aBackoffCappedAtForeverRestartsAndStopsLikeAnyOther() {
+    // "no cap": a longest delay past what a long holds in nanoseconds
+    Supervisor sup = Supervisor.builder(ctx)
+        .defaultPolicy(RestartPolicy.onFailure()
+            .withBackoff(Duration.ofSeconds(1), ChronoUnit.FOREVER.getDuration()))
+        .start();
+    join(sup.start(A, counting("a", log)));
+    join(sup.send(A, "fail"));
+    awaitTrue(() -> stateOfA(sup) == ChildInfo.State.RESTARTING);
+    time.advance(Duration.ofSeconds(1).plus(SLACK));
+    awaitTrue(() -> stateOfA(sup) == ChildInfo.State.RUNNING);
+    assertEquals(1, sup.lookup(A).orElseThrow().restarts());
+    assertEquals(Rc.CANCEL, join(sup.stop()).rc());
+  }
+
+  @Test
+  void anIntensityPeriodOfForeverCountsEveryRestart() {
+    Supervisor sup = Supervisor.builder(ctx).intensity(1, ChronoUnit.FOREVER.getDuration())
+        .defaultPolicy(RestartPolicy.onFailure().withBackoff(Duration.ZERO, Duration.ZERO))
+        .start();
+    join(sup.start(A, counting("a", log)));
+    failure(sup.send(A, "crash"));
+    awaitTrue(() -> log.contains("start a#2"));
+    time.advance(Duration.ofDays(100 * 365));
+    failure(sup.send(A, "crash"));
+    Outcome<Void> o = join(sup.terminated());
+    assertEquals(Rc.FAIL, o.rc());
+    assertInstanceOf(RestartIntensityExceededException.class, o.failure());
   }
 
   @Test

@@ -131,6 +131,10 @@ public final class ModuleHost {
       return f.minimalCompletionStage();
     }
     ModuleEnv env = new ModuleEnv(name, config, this::event);
+    if (hostAo.isDone()) { // quit ended: the loop stops (or has stopped) and would drop the init
+      f.completeExceptionally(new IllegalStateException("the host has quit; not loading " + name));
+      return f.minimalCompletionStage();
+    }
     hostAo.execute(() -> init(new Loaded(name, module, loader), env, f));
     failIfQuit(f);
     return f.minimalCompletionStage();
@@ -147,6 +151,10 @@ public final class ModuleHost {
   public CompletionStage<UnloadReport> unload(String name) {
     requireNonNull(name, "name");
     CompletableFuture<UnloadReport> f = new CompletableFuture<>();
+    if (hostAo.isDone()) { // quit ended with no module left, and the loop would drop the task
+      f.completeExceptionally(new NoSuchElementException("no module named " + name));
+      return f.minimalCompletionStage();
+    }
     hostAo.execute(() -> {
       Loaded m = modules.get(name);
       if (m == null) {
@@ -174,7 +182,9 @@ public final class ModuleHost {
   /**
    * Unloads every module, all at once, then lets the loop end: once the last module is gone, the
    * host's context has nothing left and its loop stops by itself. The stage completes with the
-   * reports, in the order the modules went, after the loop has stopped. Idempotent.
+   * reports, in the order the modules went, after the loop has stopped. It fails with a {@link
+   * TimeoutException} naming them once every module left is stuck even after it was forced: those
+   * stay loaded, and the loop goes on until they end (it then ends as above). Idempotent.
    */
   public CompletionStage<List<UnloadReport>> quit() {
     if (!quitDone.isDone()) {
@@ -210,6 +220,8 @@ public final class ModuleHost {
     boolean initFailed;
     boolean unloading;
     boolean forced;
+    /** Still alive a bound after it was forced. */
+    boolean stuck;
     @Nullable Registration bound;
     final List<CompletableFuture<UnloadReport>> waiters = new ArrayList<>(1);
 
@@ -229,7 +241,14 @@ public final class ModuleHost {
       f.completeExceptionally(new IllegalStateException("a module named " + m.name + " is loaded"));
       return;
     }
-    Ao<Void> ao = ctx.begin(AoHow.<Void>callback(o -> finished(m, o)).named("module " + m.name));
+    Ao<Void> ao;
+    try {
+      ao = ctx.begin(AoHow.<Void>callback(o -> finished(m, o)).named("module " + m.name));
+    } catch (IllegalStateException e) { // the context was closed from outside: quitting comes next
+      modules.remove(m.name, m);
+      f.completeExceptionally(new IllegalStateException("the host is quitting; not loading " + m.name, e));
+      return;
+    }
     m.ao = ao;
     try {
       requireNonNull(m.module).init(ao, env);
@@ -266,10 +285,14 @@ public final class ModuleHost {
     m.bound = timers.sleep(bounds, unloadBound, rc -> {
       if (rc == Rc.OK) {
         event("module " + m.name + " is stuck: still registered after a forced cancel; left loaded");
+        m.stuck = true;
         for (CompletableFuture<UnloadReport> w : m.waiters) {
           w.completeExceptionally(new TimeoutException("module " + m.name + " is stuck"));
         }
         m.waiters.clear();
+        if (quitting) {
+          maybeEnd();
+        }
       }
     });
   }
@@ -317,9 +340,20 @@ public final class ModuleHost {
     maybeEnd();
   }
 
-  /** Loop: once quitting and no module is left, ends the host and lets the loop stop. */
+  /**
+   * Loop: once quitting and no module is left, ends the host and lets the loop stop; when every
+   * module left is stuck, fails the quit (it would wait for them for ever).
+   */
   private void maybeEnd() {
-    if (!modules.isEmpty() || hostAo.isDone()) {
+    if (hostAo.isDone()) {
+      return;
+    }
+    if (!modules.isEmpty()) {
+      List<String> stuck = modules.values().stream().filter(x -> x.stuck).map(x -> x.name).toList();
+      if (stuck.size() == modules.size()) {
+        quitDone.completeExceptionally(new TimeoutException("modules " + stuck
+            + " are stuck even after a forced cancel; left loaded, and the loop goes on"));
+      }
       return;
     }
     bounds.complete(null);
@@ -332,7 +366,8 @@ public final class ModuleHost {
   private void event(String e) {
     try {
       events.accept(e);
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // an Error too: it would leave the host's bookkeeping half done
+      UserCode.rethrowIfFatal(ex);
       System.getLogger(ModuleHost.class.getName())
           .log(System.Logger.Level.WARNING, "event listener threw", ex);
     }

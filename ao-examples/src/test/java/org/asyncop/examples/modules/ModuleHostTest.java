@@ -23,10 +23,13 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.asyncop.core.Rc;
+import org.asyncop.examples.modules.deaf.IgnoresCleanupModule;
 import org.asyncop.examples.modules.sample.TickerModule;
 import org.asyncop.examples.modules.sample.WriterModule;
 import org.junit.jupiter.api.Test;
@@ -192,6 +195,102 @@ class ModuleHostTest {
         .noneMatch(t -> t.getName().startsWith("quit-"))); // no loop or selector thread is left
     await().atMost(BOUND).until(() -> openFds() <= fdsBefore);
     assertEquals(indexOf("no module left; the loop ends"), events.size() - 1);
+  }
+
+  /** A stage that must complete soon: a short bound, so that one that never completes fails fast. */
+  private static <T> T soon(CompletionStage<T> s) throws Exception {
+    return s.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void loadAndUnloadAfterQuitFailTheirStage_ratherThanPostToTheStoppedLoop() throws Exception {
+    ModuleHost host = ModuleHost.create("after-quit", BOUND, events::add);
+    join(host.quit()); // the loop has stopped: a task posted there would be dropped
+    ExecutionException load = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.load("t", TickerModule.class.getName(), Map.of())));
+    assertInstanceOf(IllegalStateException.class, load.getCause());
+    ExecutionException unload = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.unload("t")));
+    assertInstanceOf(NoSuchElementException.class, unload.getCause());
+    assertTrue(host.loaded().isEmpty());
+  }
+
+  @Test
+  void aLoadThatMeetsTheContextsCloseFailsAndTheCloseEnds() throws Exception {
+    ModuleHost host = ModuleHost.create("closing", BOUND, events::add);
+    CountDownLatch release = new CountDownLatch(1);
+    host.context().loops().get(0).execute(() -> { // hold the loop so both requests queue up
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    CompletionStage<Void> loading = host.load("t", TickerModule.class.getName(), Map.of());
+    CompletionStage<Void> closed = host.context().closeAsync(); // the init runs once it began
+    release.countDown();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(loading));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    soon(closed);
+    assertTrue(host.loaded().isEmpty());
+  }
+
+  @Test
+  void aTickerWhoseSettingIsBadFailsItsLoadAndLeavesNoSocketOpen() throws Exception {
+    ModuleHost host = ModuleHost.create("bad-period", BOUND, events::add);
+    long sockets = openSockets();
+    for (String period : List.of("x", "0")) {
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> join(host.load("t" + period, TickerModule.class.getName(), Map.of("periodMillis", period))));
+      assertInstanceOf(IllegalArgumentException.class, e.getCause()); // NumberFormatException too
+    }
+    assertEquals(sockets, openSockets(), "the failed inits left their listening sockets open");
+    join(host.quit());
+  }
+
+  private static long openSockets() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.filter(p -> {
+        try {
+          return Files.readSymbolicLink(p).toString().startsWith("socket:");
+        } catch (IOException e) {
+          return false; // closed while we looked
+        }
+      }).count();
+    }
+  }
+
+  @Test
+  void quitWithAModuleThatIgnoresItsCleanupFailsNamingIt_ratherThanNeverCompleting() throws Exception {
+    ModuleHost host = ModuleHost.create("deaf", Duration.ofMillis(100), events::add);
+    join(host.load("deaf", IgnoresCleanupModule.class.getName(), Map.of()));
+    join(host.load("ticker", TickerModule.class.getName(), Map.of()));
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> soon(host.quit()));
+    assertInstanceOf(TimeoutException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("deaf"), e.getCause().getMessage());
+    assertEquals(List.of("deaf"), host.loaded(), "the stuck module stays loaded; the other went");
+    assertFalse(host.context().isClosing());
+
+    connect(portOf("deaf")).close(); // it ends after all: the host then ends as quit promised
+    await().atMost(BOUND).until(() -> host.loaded().isEmpty() && host.context().isClosing());
+    await().atMost(BOUND).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("deaf-")));
+  }
+
+  @Test
+  void anEventListenerThatThrowsAnErrorBreaksNeitherUnloadNorQuit() throws Exception {
+    ModuleHost host = ModuleHost.create("throwing-listener", BOUND, e -> {
+      events.add(e);
+      if (e.startsWith("deinit ")) {
+        throw new AssertionError("a listener's own check failed on: " + e);
+      }
+    });
+    join(host.load("ticker", TickerModule.class.getName(), Map.of()));
+    assertEquals(Rc.CANCEL, soon(host.unload("ticker")).outcome().rc());
+    assertTrue(host.loaded().isEmpty());
+    soon(host.quit());
   }
 
   @Test

@@ -39,18 +39,23 @@ public final class TickerModule implements Module {
     this.env = env;
     ServerSocketChannel s = ServerSocketChannel.open();
     server = s;
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    s.configureBlocking(false);
-    env.events().accept(env.name() + ": listening on " + s.socket().getLocalPort());
-    Duration period = Duration.ofMillis(Long.parseLong(env.config().getOrDefault("periodMillis", "20")));
-    Timers.of(ao.context()).every(ao, period, rc -> {
-      if (rc == Rc.OK) {
-        ticks++;
-      } else {
-        released(ao);
-      }
-    });
-    accept(ao, s);
+    try { // a failed init gets no deinit and no cancel callbacks: the socket is closed here
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      s.configureBlocking(false);
+      env.events().accept(env.name() + ": listening on " + s.socket().getLocalPort());
+      Duration period = Duration.ofMillis(Long.parseLong(env.config().getOrDefault("periodMillis", "20")));
+      Timers.of(ao.context()).every(ao, period, rc -> {
+        if (rc == Rc.OK) {
+          ticks++;
+        } else {
+          released(ao);
+        }
+      });
+      accept(ao, s);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
   }
 
   private void accept(Ao<Void> ao, ServerSocketChannel s) {
