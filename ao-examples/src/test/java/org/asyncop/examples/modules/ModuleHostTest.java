@@ -312,16 +312,4 @@ class ModuleHostTest {
     join(host.quit());
     assertTrue(host.loaded().isEmpty());
   }
-
-  @Test
-  void loadAndUnloadAfterQuitFailTheStage_ratherThanLeaveItPending() throws Exception {
-    ModuleHost host = ModuleHost.create("after-quit", BOUND, events::add);
-    join(host.quit()); // the host's loop has stopped
-    ExecutionException e1 = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> join(host.load("t", TickerModule.class.getName(), Map.of())));
-    assertInstanceOf(IllegalStateException.class, e1.getCause());
-    ExecutionException e2 = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> join(host.unload("t")));
-    assertInstanceOf(IllegalStateException.class, e2.getCause());
-  }
 }
