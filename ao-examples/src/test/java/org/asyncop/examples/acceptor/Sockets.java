@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /** Blocking test clients, and the descriptors of this process. */
-final class Sockets {
+public final class Sockets {
   private Sockets() {}
 
   static Socket connect(int port) throws IOException {
@@ -55,7 +55,7 @@ final class Sockets {
   }
 
   /** The sockets this process has open (Linux): descriptors that link to {@code socket:[...]}. */
-  static long openSockets() throws IOException {
+  public static long openSockets() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.filter(p -> {
         try {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.asyncop.core.Rc;
+import org.asyncop.examples.acceptor.Sockets;
 import org.asyncop.examples.modules.deaf.IgnoresCleanupModule;
 import org.asyncop.examples.modules.sample.TickerModule;
 import org.asyncop.examples.modules.sample.WriterModule;
@@ -239,26 +240,14 @@ class ModuleHostTest {
   @Test
   void aTickerWhoseSettingIsBadFailsItsLoadAndLeavesNoSocketOpen() throws Exception {
     ModuleHost host = ModuleHost.create("bad-period", BOUND, events::add);
-    long sockets = openSockets();
+    long sockets = Sockets.openSockets();
     for (String period : List.of("x", "0")) {
       ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
           () -> join(host.load("t" + period, TickerModule.class.getName(), Map.of("periodMillis", period))));
       assertInstanceOf(IllegalArgumentException.class, e.getCause()); // NumberFormatException too
     }
-    assertEquals(sockets, openSockets(), "the failed inits left their listening sockets open");
+    assertEquals(sockets, Sockets.openSockets(), "the failed inits left their listening sockets open");
     join(host.quit());
-  }
-
-  private static long openSockets() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-      return s.filter(p -> {
-        try {
-          return Files.readSymbolicLink(p).toString().startsWith("socket:");
-        } catch (IOException e) {
-          return false; // closed while we looked
-        }
-      }).count();
-    }
   }
 
   @Test
