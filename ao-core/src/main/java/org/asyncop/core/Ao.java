@@ -149,10 +149,11 @@ public interface Ao<T> {
 
   /**
    * Forces a cancel: like {@link #cancel()}, and also reaches shielded children, whose cleanup is
-   * then abandoned and named in the outcome.
+   * then abandoned and named in the outcome. After completion, while the outcome still waits for
+   * a shielded child, it still reaches that child (a plain cancel no longer does anything then).
    *
    * @return true if this call requested the forced cancel; false if one was already requested or
-   *     the operation was already completed
+   *     the outcome was already delivered
    */
   boolean cancelNow();
 

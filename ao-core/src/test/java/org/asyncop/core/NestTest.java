@@ -127,4 +127,21 @@ class NestTest {
     assertEquals(Rc.CANCEL, childEnd.join());
     assertEquals(Rc.CANCEL, r.awaitOne().rc());
   }
+
+  @Test
+  void cancelNowAfterCompletionStillReachesShieldedCleanupUntilTheOutcomeIsDelivered() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> parent = ctx.begin(r.how());
+    Ao<Void> cleanup = parent.nestShielded("cleanup", o -> {});
+    cleanup.onCancel(cleanup::cancelled);
+    parent.complete("v"); // completed; the outcome waits for the shielded cleanup
+    assertTrue(parent.isDone());
+    assertFalse(parent.cancel(), "a plain cancel after completion is no request");
+    assertTrue(parent.cancelNow(), "a forced one still reaches the cleanup");
+    assertFalse(parent.cancelNow(), "requested already");
+    Outcome<String> o = r.awaitOne();
+    assertEquals("v", o.value());
+    assertEquals(List.of("cleanup"), o.abandoned());
+    assertFalse(parent.cancelNow(), "delivered");
+  }
 }
