@@ -96,9 +96,11 @@ public abstract class HookNode implements Registration {
 
   /**
    * The operation no longer holds this node: it was closed, or its {@link #cancel()} ran. Called
-   * on the operation's loop, once, after {@code cancel()} returned or after the close that
-   * removed it; not called for a node that was never pushed and never closed. Does nothing by
-   * default. A throw is logged; the loop goes on.
+   * on the operation's loop, once, after {@code cancel()} returned or by the close that removed
+   * it: inside that {@link #close()} or {@link #tryClose()} when it is called on the loop (so
+   * inside {@code cancel()} when the node closes itself there), otherwise in a task it posts;
+   * not called for a node that was never pushed and never closed. Does nothing by default. A
+   * throw is logged; the loop goes on.
    */
   protected void released() {}
 

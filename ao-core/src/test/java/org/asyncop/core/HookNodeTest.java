@@ -126,6 +126,31 @@ class HookNodeTest {
   }
 
   @Test
+  void nodeThatClosesItselfInItsCancelIsReleasedInsideThatClose() {
+    Recorder<Void> rec = new Recorder<>();
+    Ao<Void> ao = ctx.begin(rec.how());
+    ao.onCancel(ao::cancelled);
+    List<String> log = new CopyOnWriteArrayList<>();
+    HookNode self = new HookNode(ao) {
+      @Override
+      protected void cancel() {
+        log.add("cancel");
+        close(); // the resource finished at once
+        log.add("closed");
+      }
+
+      @Override
+      protected void released() {
+        log.add("released");
+      }
+    };
+    ao.onCancel(self);
+    ao.cancel();
+    rec.awaitOne();
+    assertEquals(List.of("cancel", "released", "closed"), log);
+  }
+
+  @Test
   void badNodesAreRejectedAtTheCall() {
     Ao<Void> ao = ctx.begin(AoHow.callback(o -> {}));
     Ao<Void> other = ctx.begin(AoHow.callback(o -> {}));
