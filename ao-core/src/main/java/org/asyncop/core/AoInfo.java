@@ -6,7 +6,8 @@ import java.time.Duration;
  * A snapshot of one live operation, for finding what holds up a close.
  *
  * @param name the name given through {@link AoHow#named(String)}, or a generated one
- * @param state RUNNING, CANCELLING or COMPLETING (completed, waiting for resources to be released)
+ * @param state RUNNING, CANCELLING, COMPLETING (completed, waiting for resources to be released)
+ *     or COMPLETED (released, its outcome being handed over)
  * @param age how long ago the operation began
  * @param pendingRegistrations hooks and resources still registered on it
  */

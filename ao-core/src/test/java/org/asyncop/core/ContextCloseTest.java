@@ -128,6 +128,39 @@ class ContextCloseTest {
   }
 
   @Test
+  void liveOperationsNamesAnOperationWhoseOutcomeIsBeingHandedOverCompleted() throws Exception {
+    AoContext ctx = AoContext.builder().name("live-completed").build();
+    try {
+      Recorder<String> rec = new Recorder<>();
+      Ao<String> ao = ctx.begin(rec.how().named("handing over"));
+      CountDownLatch go = new CountDownLatch(1);
+      ctx.loops().get(0).execute(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        ao.complete("v"); // on the loop, nothing registered: the delivery is posted now
+      });
+      CompletableFuture<List<AoInfo>> live = new CompletableFuture<>();
+      Thread asker = new Thread(() -> live.complete(ctx.liveOperations()));
+      asker.start();
+      // the asker waits for its answer once its question is queued, ahead of the delivery
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> asker.getState() == Thread.State.TIMED_WAITING);
+      go.countDown();
+      asker.join();
+      List<AoInfo> infos = live.join();
+      assertEquals(1, infos.size());
+      assertEquals("handing over", infos.get(0).name());
+      assertEquals("COMPLETED", infos.get(0).state());
+      assertEquals("v", rec.awaitOne().value());
+    } finally {
+      ctx.close();
+    }
+  }
+
+  @Test
   void closeWithTimeoutForcesThenReportsWhatIsStillAlive() {
     AoContext ctx = AoContext.builder().name("close-stuck").build();
     Recorder<Void> polite = new Recorder<>();
