@@ -183,7 +183,8 @@ public interface Ao<T> {
 
   /**
    * Posts {@code task} to run on this operation's loop (what resources use to hand results back).
-   * Tasks posted from one thread run in the order they were posted.
+   * Tasks posted from one thread run in the order they were posted. After the context has stopped
+   * its loops, the task is dropped and logged, as by {@link AoLoop#execute}.
    *
    * @throws NullPointerException if {@code task} is null
    */

@@ -132,7 +132,10 @@ class ContextCloseTest {
     AoContext ctx = AoContext.builder().name("live-completed").build();
     try {
       Recorder<String> rec = new Recorder<>();
-      Ao<String> ao = ctx.begin(rec.how().named("handing over"));
+      CompletableFuture<List<AoInfo>> live = new CompletableFuture<>();
+      // the delivery waits for the report made before the completion; the listener asks then
+      Ao<String> ao = ctx.begin(rec.how().named("handing over")
+          .onProgress(p -> live.complete(ctx.liveOperations())));
       CountDownLatch go = new CountDownLatch(1);
       ctx.loops().get(0).execute(() -> {
         try {
@@ -140,21 +143,16 @@ class ContextCloseTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        ao.complete("v"); // on the loop, nothing registered: the delivery is posted now
+        ao.complete("v"); // on the loop, nothing registered: released at once
       });
-      CompletableFuture<List<AoInfo>> live = new CompletableFuture<>();
-      Thread asker = new Thread(() -> live.complete(ctx.liveOperations()));
-      asker.start();
-      // the asker waits for its answer once its question is queued, ahead of the delivery
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> asker.getState() == Thread.State.TIMED_WAITING);
+      ao.reportProgress(Progress.of("working")); // queued behind the completing task
       go.countDown();
-      asker.join();
+      assertEquals("v", rec.awaitOne().value());
       List<AoInfo> infos = live.join();
       assertEquals(1, infos.size());
       assertEquals("handing over", infos.get(0).name());
       assertEquals("COMPLETED", infos.get(0).state());
-      assertEquals("v", rec.awaitOne().value());
+      assertEquals(0, infos.get(0).pendingRegistrations());
     } finally {
       ctx.close();
     }
@@ -250,6 +248,41 @@ class ContextCloseTest {
     ctx.loop(0).runPending(); // the close reaches its services' phase
     user.join(10_000);
     assertEquals(List.of("closeBegun returned", "terminated"), heard);
+  }
+
+  @Test
+  void executeOnAnOperationAfterTheContextStoppedDropsTheTaskAndLogsIt() {
+    AoContext ctx = AoContext.builder().name("close-exec").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    ao.complete(null);
+    r.awaitOne();
+    ctx.close();
+    Logger log = Logger.getLogger("org.asyncop");
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler h = new Handler() {
+      @Override
+      public void publish(LogRecord rec) {
+        warnings.add(rec.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(h);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    try {
+      ao.execute(() -> ran.add("late task")); // a resource handing a result back too late
+    } finally {
+      log.removeHandler(h);
+    }
+    assertEquals(1, warnings.size(), warnings::toString);
+    assertTrue(warnings.get(0).contains("task dropped"), warnings.get(0));
+    assertTrue(threadsNamed("close-exec-loop").isEmpty(), "no loop is left to run it");
+    assertEquals(List.of(), ran);
   }
 
   @Test
