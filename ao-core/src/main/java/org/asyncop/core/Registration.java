@@ -7,7 +7,11 @@ package org.asyncop.core;
  * removes will not be started; if the hook is already running on the loop, it finishes.
  */
 public interface Registration extends AutoCloseable {
-  /** Removes the registration; does nothing if it was already removed or has fired. */
+  /**
+   * Removes the registration; does nothing if it was already removed, or if its hook has run (a
+   * registration made by {@link Ao#attach} is the exception: closing it then is what lets the
+   * operation's outcome go).
+   */
   @Override
   void close();
 }
