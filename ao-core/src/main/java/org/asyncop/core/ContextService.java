@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ContextService {
   /**
-   * Called once, on the thread that began the close (possibly a loop thread), when close begins.
-   * Must not block.
+   * Called once, on the thread that began the close (possibly a loop thread), when close begins;
+   * for a service created after close began, on the thread that created it, inside {@link
+   * AoContext#service}. Must not block.
    */
   default void closeBegun() {}
 

@@ -52,6 +52,18 @@ class ContextCloseTest {
   }
 
   @Test
+  void createMakesOneLoopNamedAsyncop() {
+    AoContext ctx = AoContext.create();
+    assertEquals("asyncop", ctx.name());
+    assertEquals(1, ctx.loops().size());
+    CompletableFuture<String> thread = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> thread.complete(Thread.currentThread().getName()));
+    assertEquals("asyncop-loop-0", thread.join());
+    ctx.close();
+    assertTrue(threadsNamed("asyncop-loop").isEmpty());
+  }
+
+  @Test
   void closeWithNothingInFlightEndsTheLoopsByThemselves() {
     AoContext ctx = AoContext.builder().name("close-idle").build();
     ctx.closeAsync().toCompletableFuture().join();
@@ -216,6 +228,27 @@ class ContextCloseTest {
     assertThrows(IllegalStateException.class, () -> ao.nest(o -> ran.add("nested")));
     assertThrows(IllegalStateException.class, () -> ao.nestShielded("late", o -> ran.add("s")));
     assertEquals(List.of(), ran);
+  }
+
+  @Test
+  void aServiceCreatedAfterCloseBeganIsToldOnTheCreatingThreadInsideService() {
+    AoContext ctx = AoContext.builder().name("close-late-svc").build();
+    Hold hold = ctx.hold(); // keeps the close from reaching its services' phase
+    CompletionStage<Void> closed = ctx.closeAsync();
+    List<Thread> toldOn = new CopyOnWriteArrayList<>();
+    final class Late implements ContextService {
+      @Override
+      public void closeBegun() {
+        toldOn.add(Thread.currentThread());
+      }
+    }
+    Thread creator = new Thread(() -> ctx.service(Late.class, c -> new Late()));
+    creator.start();
+    TestThreads.join(creator);
+    assertEquals(List.of(creator), toldOn, "told once, by service(), on the creating thread");
+    hold.close();
+    closed.toCompletableFuture().join();
+    assertEquals(1, toldOn.size());
   }
 
   @Test
