@@ -122,6 +122,12 @@ class NullArgumentsTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> AoContext.builder().loops(0));
     assertEquals("loops must be at least 1, was 0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> AoContext.builder().loops(-3));
+    assertEquals("loops must be at least 1, was -3", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> AoContext.builder().name(""));
+    assertEquals("name must not be empty", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Progress.of(""));
+    assertEquals("phase must not be empty", e.getMessage());
     AoContext ctx = AoContext.create();
     try {
       e = assertThrows(IllegalArgumentException.class, () -> ctx.close(Duration.ofSeconds(-1)));
