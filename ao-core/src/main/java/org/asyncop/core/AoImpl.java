@@ -38,8 +38,9 @@ final class AoImpl<T> implements Ao<T>, Runnable {
    * Named states: RUNNING (no bit), CANCELLING (CANCEL, no DONE), COMPLETING (DONE, not DELIVERED),
    * COMPLETED (DELIVERED).
    * Invariants: DONE is set by exactly one completing call, which then hands its outcome to the
-   * loop; DELIVERED implies DONE; after DONE, CANCEL is never newly set (cancel() returns false);
-   * FORCE may still be set until DELIVERED, to reach shielded cleanup that outlives completion.
+   * loop; DELIVERED implies DONE; after DONE, CANCEL is newly set only with FORCE (cancel()
+   * returns false): FORCE may still be set until DELIVERED, to reach shielded cleanup that
+   * outlives completion.
    */
   static final int CANCEL = 1;
   static final int FORCE = 2;
@@ -251,9 +252,9 @@ final class AoImpl<T> implements Ao<T>, Runnable {
       if ((s & want) != 0 || (s & DELIVERED) != 0 || (want == CANCEL && (s & DONE) != 0)) {
         return false;
       }
-      // after completion only FORCE may still be added (to reach shielded cleanup)
-      int add = (s & DONE) != 0 ? FORCE : bits;
-      if (STATE.compareAndSet(this, s, s | add)) {
+      // after completion only a forced cancel may still be added (to reach shielded cleanup);
+      // it brings CANCEL along, as FORCE implies CANCEL
+      if (STATE.compareAndSet(this, s, s | bits)) {
         break;
       }
     }

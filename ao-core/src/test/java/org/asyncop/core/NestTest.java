@@ -138,6 +138,8 @@ class NestTest {
     assertTrue(parent.isDone());
     assertFalse(parent.cancel(), "a plain cancel after completion is no request");
     assertTrue(parent.cancelNow(), "a forced one still reaches the cleanup");
+    assertTrue(parent.isCancelNowRequested());
+    assertTrue(parent.isCancelRequested(), "a forced cancel is a cancel");
     assertFalse(parent.cancelNow(), "requested already");
     Outcome<String> o = r.awaitOne();
     assertEquals("v", o.value());
