@@ -309,6 +309,21 @@ class CompletionTest {
   }
 
   @Test
+  void handleWhileTheOutcomeWaitsForAResourceSaysDoneAndCancelsNothingMore() {
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how());
+    Registration child = ao.attach(() -> {}); // killed, not yet reaped
+    CancelHandle h = ao.handle();
+    ao.complete(null);
+    assertTrue(h.isDone(), "done from the completing call on");
+    assertFalse(h.cancel());
+    h.close();
+    assertFalse(h.cancelNow(), "closed");
+    child.close();
+    assertEquals(Rc.OK, r.awaitOne().rc());
+  }
+
+  @Test
   void futureResultCancelCancelsTheOperationAndOutcomeWaits() {
     AoHow<String> how = AoHow.future();
     Ao<String> ao = ctx.begin(how);
