@@ -43,6 +43,7 @@ final class ChildImpl implements Child, CancelHook {
   private static final int KILL = 2;
   private static final int REAPED = 4;
   private static final int DELIVERED = 8;
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
   static final int RUNNING = 0;
   static final int EXITED = 1;
@@ -87,11 +88,19 @@ final class ChildImpl implements Child, CancelHook {
     this.ao = ao;
     this.onExit = onExit;
     this.program = spec.program();
-    this.graceNanos = spec.killPolicy.grace().map(Duration::toNanos).orElse(-1L);
+    this.graceNanos = spec.killPolicy.grace().map(ChildImpl::nanos).orElse(-1L);
     this.killGroupOnExit = spec.killGroupOnExit;
-    this.outputWaitNanos = spec.outputWait.toNanos();
+    this.outputWaitNanos = nanos(spec.outputWait);
     this.startNanos = startNanos;
     this.pipes = pipes;
+  }
+
+  /**
+   * {@code d} in nanoseconds, Long.MAX_VALUE for anything longer: toNanos would throw for
+   * ChronoUnit.FOREVER, here, after the child was spawned and before it was registered.
+   */
+  private static long nanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   void registration(Registration r) {

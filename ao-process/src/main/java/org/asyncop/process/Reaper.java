@@ -287,7 +287,7 @@ final class Reaper implements Runnable {
       c.pidfd = -1;
     }
     c.phase = ChildImpl.EXITED;
-    c.deadlineNanos = now + c.outputWaitNanos;
+    c.deadlineNanos = deadline(now, c.outputWaitNanos);
     exited.add(c);
   }
 
@@ -333,8 +333,17 @@ final class Reaper implements Runnable {
       return false;
     }
     leaders.remove(c.pid);
-    c.deadlineNanos = now + c.outputWaitNanos;
+    c.deadlineNanos = deadline(now, c.outputWaitNanos);
     return true;
+  }
+
+  /**
+   * {@code now + wait}, or Long.MAX_VALUE (no deadline) where that overflows: a wrapped deadline
+   * would be the minimum of advanceAll and make every epoll wait a zero timeout.
+   */
+  private static long deadline(long now, long wait) {
+    long d = now + wait;
+    return d < now ? Long.MAX_VALUE : d; // wait >= 0
   }
 
   private boolean isOtherLeader(int pid, ChildImpl self) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
@@ -116,6 +117,26 @@ class CancelTest {
     ChildExit e = op.awaitExit();
     assertEquals(Rc.CANCEL, e.rc());
     assertEquals(OptionalInt.of(7), e.exitCode(), "the trap ran: SIGTERM, no SIGKILL");
+  }
+
+  @Test
+  void aGraceOfForeverIsASigtermThatNoTimerEscalates() {
+    // ChronoUnit.FOREVER has more nanoseconds than a long holds: the spawn threw
+    // ArithmeticException after posix_spawn, the child was never registered and the ao never ended
+    AoContext own = AoContext.builder().name("forever").build();
+    try {
+      Procs.Op op = new Procs.Op(own, ChildProcesses.of(own), ProcessSpec.builder()
+          .command("sleep", "100")
+          .killPolicy(KillPolicy.termThenKill(ChronoUnit.FOREVER.getDuration()))
+          .build());
+      op.ao.cancel();
+      ChildExit e = op.awaitExit();
+      assertEquals(Rc.CANCEL, e.rc());
+      assertEquals(OptionalInt.of(15), e.signal(), "sleep dies of the SIGTERM");
+      assertEquals(Rc.CANCEL, op.awaitOutcome().rc());
+    } finally {
+      assertTrue(own.close(Duration.ofSeconds(5)));
+    }
   }
 
   @Test

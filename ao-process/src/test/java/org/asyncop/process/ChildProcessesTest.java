@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,24 @@ class ChildProcessesTest {
           .outputWait(Duration.ZERO)
           .build()).awaitExit();
       assertFalse(unread.pipesForceClosed(), "stdin, round " + i); // EPIPE: nobody holds it
+    }
+  }
+
+  @Test
+  void anOutputWaitOfForeverWaitsForThePipesToClose() {
+    // more nanoseconds than a long holds: the spawn threw ArithmeticException after posix_spawn
+    AoContext own = AoContext.builder().name("forever").build();
+    try {
+      ChildExit e = new Procs.Op(own, ChildProcesses.of(own), ProcessSpec.builder()
+          .command("sh", "-c", "(sleep 0.2; echo late) & echo early")
+          .stdout(Output.capture(100))
+          .killGroupOnExit(false)
+          .outputWait(ChronoUnit.FOREVER.getDuration())
+          .build()).awaitExit();
+      assertEquals("early\nlate\n", e.stdout(), "the exit waited for the member holding stdout");
+      assertFalse(e.pipesForceClosed());
+    } finally {
+      assertTrue(own.close(Duration.ofSeconds(5)));
     }
   }
 
