@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Close waits for every service: after the operations have ended and the holds are released,
  * it waits for each service's {@link #terminated()} before it stops the loops, so a service may
- * still post to the loops while it winds down.
+ * still post to the loops while it winds down. A service that posts to the loops from other
+ * threads guards those posts with a {@link PostGate}, stopped and waited for in {@code
+ * terminated()}, so that none is dropped by the loops' stop.
  */
 public interface ContextService {
   /**

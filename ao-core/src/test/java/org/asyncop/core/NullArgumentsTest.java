@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,7 @@ class NullArgumentsTest {
       Map.entry(CancelHook.class, (CancelHook) () -> {}),
       Map.entry(Consumer.class, (Consumer<Object>) o -> {}),
       Map.entry(Function.class, (Function<Object, Object>) o -> null),
+      Map.entry(Supplier.class, (Supplier<Object>) () -> new IllegalStateException("sample")),
       Map.entry(Executor.class, (Executor) Runnable::run),
       Map.entry(Throwable.class, new Exception("sample")),
       Map.entry(Duration.class, Duration.ofMillis(1)),
@@ -54,7 +56,8 @@ class NullArgumentsTest {
       check(null, Progress.class, checked);
       check(null, Outcome.class, checked);
       check(ctx.loops().get(0), AoLoop.class, checked);
-      assertTrue(checked.size() >= 27, checked::toString);
+      check(new PostGate(), PostGate.class, checked);
+      assertTrue(checked.size() >= 29, checked::toString);
     } finally {
       ctx.close(Duration.ofSeconds(5));
     }

@@ -5,13 +5,12 @@ import static org.asyncop.process.internal.Native.LIBC;
 
 import java.nio.file.Files;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.ContextService;
+import org.asyncop.core.PostGate;
 import org.asyncop.core.Rc;
 import org.asyncop.process.internal.Native;
 import org.asyncop.process.internal.Spawner;
@@ -66,15 +65,11 @@ public final class ChildProcesses implements ContextService {
   /*
    * A child that is not started reports through a task posted to its ao's loop. From another
    * thread, for an ao that has ended, that post may come as the context stops, and a task posted
-   * to a stopped loop is dropped: onExit would never be called. So terminated() (the close's last
-   * phase before the loops stop) sets `stopped`, after which such a report is refused at the call;
-   * `posting` counts reports between their check of `stopped` and their post, and terminated()
-   * completes only once none is left (a report counts itself, then reads `stopped`; terminated()
-   * sets it, then reads `posting`: one of them sees the other).
+   * to a stopped loop is dropped: onExit would never be called. So such a report posts through
+   * `gate`, which terminated() (the close's last phase before the loops stop) stops and waits for:
+   * a report is refused at the call or reaches the loop before it stops.
    */
-  private final AtomicInteger posting = new AtomicInteger();
-  private final CompletableFuture<Void> posted = new CompletableFuture<>();
-  private volatile boolean stopped;
+  private final PostGate gate = new PostGate();
 
   ChildProcesses(AoContext ctx, boolean usePidfd) {
     this.ctx = ctx;
@@ -212,17 +207,9 @@ public final class ChildProcesses implements ContextService {
       ao.execute(report); // the loop runs until terminated() has completed
       return c;
     }
-    posting.incrementAndGet();
-    try {
-      if (stopped) {
-        throw new IllegalStateException("context " + ctx.name() + " has stopped; no new children");
-      }
-      ao.execute(report);
-    } finally {
-      if (posting.decrementAndGet() == 0 && stopped) {
-        posted.complete(null);
-      }
-    }
+    gate.post(
+        () -> ao.execute(report),
+        () -> new IllegalStateException("context " + ctx.name() + " has stopped; no new children"));
     return c;
   }
 
@@ -258,15 +245,11 @@ public final class ChildProcesses implements ContextService {
 
   /**
    * Completes when the last child was reported and the reaper thread has ended. Called by the
-   * close only: from then on a spawn off the loop is refused (see {@code posting}).
+   * close only: from then on a spawn off the loop is refused (see {@code gate}).
    */
   @Override
   public CompletionStage<?> terminated() {
-    stopped = true;
-    if (posting.get() == 0) { // else the last report under way completes it
-      posted.complete(null);
-    }
-    return reaper.terminated.thenCombine(posted, (a, b) -> null);
+    return reaper.terminated.thenCombine(gate.stop(), (a, b) -> null);
   }
 
   @Override

@@ -7,13 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.Checks;
 import org.asyncop.core.ContextService;
+import org.asyncop.core.PostGate;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
 import org.asyncop.core.Ticker;
@@ -47,10 +47,9 @@ final class TimersService implements Timers, ContextService {
    * terminated() is called every timer is gone. terminated() marks the service stopped (new timers
    * are refused) and checks each wheel on its loop, so a leak would be reported, not hidden.
    * A timer set from another thread (for an operation that has ended: no other is left) may have
-   * passed its check just before; `posting` counts such sets from their counted re-check to the
-   * post of their drain task, and terminated() completes only once none is left, so that drain
-   * reaches the loop before it stops (the timer's hook then fires at once, with CANCEL) instead of
-   * being dropped with its callback never called.
+   * passed its check just before; it re-checks and posts through `gate`, and terminated() waits
+   * for the gate, so that its drain task reaches the loop before it stops (the timer's hook then
+   * fires at once, with CANCEL) instead of being dropped with its callback never called.
    */
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
   private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
@@ -59,11 +58,8 @@ final class TimersService implements Timers, ContextService {
   private final Ticker ticker;
   private final @Nullable TimerWheel[] wheels;
   private final ArmQueue[] armQueues;
-  private volatile boolean stopped;
-  /** Sets from other threads between their counted re-check of `stopped` and their post. */
-  private final AtomicInteger posting = new AtomicInteger();
-  /** Completes once stopped and no set from another thread is on its way to a loop. */
-  private final CompletableFuture<Void> postsMade = new CompletableFuture<>();
+  /** Stopped by terminated(); sets from other threads post through it. */
+  private final PostGate gate = new PostGate();
   /** Timers found scheduled when the context stopped (-1 until then); 0 unless something leaked. */
   private volatile int leftAtStop = -1;
 
@@ -118,10 +114,14 @@ final class TimersService implements Timers, ContextService {
 
   /** @throws IllegalStateException if the context has stopped */
   TimersService checkNotStopped() {
-    if (stopped) {
-      throw new IllegalStateException("context " + ctx.name() + " has stopped; no new timers");
+    if (gate.isStopped()) {
+      throw refusal();
     }
     return this;
+  }
+
+  private IllegalStateException refusal() {
+    return new IllegalStateException("context " + ctx.name() + " has stopped; no new timers");
   }
 
   private void checkUsable(Ao<?> ao) {
@@ -156,15 +156,7 @@ final class TimersService implements Timers, ContextService {
       return t;
     }
     PostedTimer p = new PostedTimer(t, deadlineNanos);
-    posting.incrementAndGet(); // before the re-check: terminated() then waits for this post
-    try {
-      checkNotStopped();
-      armQueues[loop.index()].offer(p);
-    } finally {
-      if (posting.decrementAndGet() == 0 && stopped) {
-        postsMade.complete(null);
-      }
-    }
+    gate.post(() -> armQueues[loop.index()].offer(p), this::refusal);
     return p;
   }
 
@@ -209,11 +201,7 @@ final class TimersService implements Timers, ContextService {
 
   @Override
   public CompletionStage<?> terminated() {
-    stopped = true;
-    if (posting.get() == 0) { // else the last set under way completes it
-      postsMade.complete(null);
-    }
-    return postsMade.thenCompose(v -> pending()).thenAccept(n -> {
+    return gate.stop().thenCompose(v -> pending()).thenAccept(n -> {
       leftAtStop = n;
       if (n != 0) {
         LOG.log(Level.WARNING, n + " timers still scheduled when context " + ctx.name()
@@ -250,6 +238,6 @@ final class TimersService implements Timers, ContextService {
 
   @Override
   public String toString() {
-    return "Timers[" + ctx.name() + (stopped ? ", stopped" : "") + "]";
+    return "Timers[" + ctx.name() + (gate.isStopped() ? ", stopped" : "") + "]";
   }
 }

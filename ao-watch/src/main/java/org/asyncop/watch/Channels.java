@@ -17,6 +17,7 @@ import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoLoop;
 import org.asyncop.core.ContextService;
+import org.asyncop.core.PostGate;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
 
@@ -52,7 +53,7 @@ public final class Channels implements ContextService {
    */
   private final AoContext ctx;
   private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
-  private final StartGate gate = new StartGate();
+  private final PostGate gate = new PostGate();
 
   private Channels(AoContext ctx) {
     this.ctx = ctx;
@@ -134,7 +135,12 @@ public final class Channels implements ContextService {
     }
     checkNotStopped();
     Interest i = new Interest(ao, ch, op, callback, this);
-    gate.start(ao, i::start, this::refusal);
+    if (ao.loop().inLoop()) {
+      i.start(); // the loop runs until terminated() has completed
+    } else {
+      // refused, or on the loop before it stops
+      gate.post(() -> ao.execute(i::start), this::refusal);
+    }
     return i;
   }
 

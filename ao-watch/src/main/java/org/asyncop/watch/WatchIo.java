@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.ContextService;
+import org.asyncop.core.PostGate;
 
 /**
  * The per-context service behind {@link Watches}: a small pool of daemon threads that make the
@@ -28,7 +29,7 @@ final class WatchIo implements ContextService {
   private final ThreadPoolExecutor pool;
   private final String ctxName;
   /** Stopped when the context's close reached terminated(): its loops are about to stop. */
-  private final StartGate gate = new StartGate();
+  private final PostGate gate = new PostGate();
 
   WatchIo(AoContext ctx) {
     this.ctxName = ctx.name();
@@ -67,12 +68,19 @@ final class WatchIo implements ContextService {
   }
 
   /**
-   * Any thread: runs {@code start} on {@code ao}'s loop (see {@link StartGate#start}).
+   * Any thread: runs {@code start} on {@code ao}'s loop: at once when called there (the loop runs
+   * until terminated() has completed), else posted through the gate, so a post racing the stop is
+   * refused or reaches the loop before it stops. Starting calls no user code: every callback is
+   * posted, so none runs inside the initiating call.
    *
    * @throws IllegalStateException if the context has stopped
    */
   void start(Ao<?> ao, Runnable start) {
-    gate.start(ao, start, this::refusal);
+    if (ao.loop().inLoop()) {
+      start.run();
+    } else {
+      gate.post(() -> ao.execute(start), this::refusal);
+    }
   }
 
   /** Where blocking store calls run. */
