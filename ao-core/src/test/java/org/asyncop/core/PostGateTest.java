@@ -44,23 +44,14 @@ class PostGateTest {
   @Test
   void stopWaitsForAPostUnderWay() throws Exception {
     PostGate gate = new PostGate();
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Runnable held = () -> {
-      inside.countDown();
-      awaitQuietly(release);
-    };
-    Thread poster = new Thread(() -> gate.post(held, () -> REFUSED), "poster");
-    poster.start();
-    assertTrue(inside.await(10, TimeUnit.SECONDS));
-    CompletableFuture<Void> stopped = gate.stop();
-    assertFalse(stopped.isDone(), "a post is still under way");
-    assertThrows(IllegalStateException.class, () -> gate.post(() -> {}, () -> REFUSED));
-    assertFalse(stopped.isDone(), "a refused post does not end the wait");
-    release.countDown();
-    stopped.get(10, TimeUnit.SECONDS);
-    poster.join(10_000);
-    assertFalse(poster.isAlive());
+    try (HeldPost held = new HeldPost(gate)) {
+      CompletableFuture<Void> stopped = gate.stop();
+      assertFalse(stopped.isDone(), "a post is still under way");
+      assertThrows(IllegalStateException.class, () -> gate.post(() -> {}, () -> REFUSED));
+      assertFalse(stopped.isDone(), "a refused post does not end the wait");
+      held.release();
+      stopped.get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -75,22 +66,49 @@ class PostGateTest {
   @Test
   void stopIsIdempotentAndItsFutureCannotBeCompletedByTheCaller() throws Exception {
     PostGate gate = new PostGate();
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Runnable held = () -> {
-      inside.countDown();
-      awaitQuietly(release);
-    };
-    Thread poster = new Thread(() -> gate.post(held, () -> REFUSED), "poster");
-    poster.start();
-    assertTrue(inside.await(10, TimeUnit.SECONDS));
-    CompletableFuture<Void> first = gate.stop();
-    first.complete(null); // a caller's mistake must not open the wait for the others
-    CompletableFuture<Void> second = gate.stop();
-    assertFalse(second.isDone());
-    release.countDown();
-    second.get(10, TimeUnit.SECONDS);
-    poster.join(10_000);
+    try (HeldPost held = new HeldPost(gate)) {
+      gate.stop().complete(null); // a caller's mistake must not end the wait for the others
+      CompletableFuture<Void> second = gate.stop();
+      assertFalse(second.isDone());
+      held.release();
+      second.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A post made on a thread of its own and held inside the gate until {@link #release()}. */
+  private static final class HeldPost implements AutoCloseable {
+    private final CountDownLatch inside = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Thread poster;
+
+    HeldPost(PostGate gate) throws InterruptedException {
+      Runnable held = () -> {
+        inside.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      };
+      poster = new Thread(() -> gate.post(held, () -> REFUSED), "poster");
+      poster.start();
+      assertTrue(inside.await(10, TimeUnit.SECONDS), "the post got inside the gate");
+    }
+
+    void release() {
+      release.countDown();
+    }
+
+    @Override
+    public void close() {
+      release();
+      try {
+        poster.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      assertFalse(poster.isAlive());
+    }
   }
 
   /**
@@ -143,13 +161,5 @@ class PostGateTest {
     assertEquals(0, ranAfterStop.get(), "posts that ran after the stop had completed");
     // not an assertion on timing: only a note of how often each side won
     System.out.println("PostGate race: " + refusedCount.get() + " of " + rounds + " refused");
-  }
-
-  private static void awaitQuietly(CountDownLatch l) {
-    try {
-      l.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
