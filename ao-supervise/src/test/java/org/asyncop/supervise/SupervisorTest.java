@@ -163,6 +163,34 @@ class SupervisorTest {
   }
 
   @Test
+  void aFailedStartKeepsNothingWhileItsFirstStepsStillWindDown() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.always()).start();
+    IllegalStateException boom = new IllegalStateException("boom");
+    CompletableFuture<Void> windDown = new CompletableFuture<>();
+    ServiceFactory<String, Integer> broken = ao -> {
+      // a step begun before the factory broke, which takes a while to end once cancelled (a
+      // child process being killed and reaped, say): the incarnation's outcome waits for it
+      Ao<Void> step = ao.nest(o -> { });
+      step.onCancel(() -> windDown.thenRun(() -> step.execute(step::cancelled)));
+      throw boom;
+    };
+    try {
+      assertSame(boom, failure(sup.start(A, broken)));
+      assertTrue(sup.lookup(A).isEmpty(), "a start that failed keeps nothing: " + sup.children());
+      join(sup.start(A, counting("a", log)));
+      assertEquals(1, join(sup.send(A, "x")));
+      assertSame(boom, failure(sup.start(B, broken)));
+      CompletionStage<Outcome<Void>> stopped = sup.stop();
+      assertFalse(stopped.toCompletableFuture().isDone(), "the supervisor waits for the step");
+      windDown.complete(null);
+      assertEquals(Rc.CANCEL, join(stopped).rc());
+      assertEquals(List.of("start a#1", "cancel a"), log);
+    } finally {
+      windDown.complete(null);
+    }
+  }
+
+  @Test
   void stoppingTheSupervisorStopsServicesNewestFirstWaitingForEach() {
     Supervisor sup = Supervisor.builder(ctx).start();
     Executor later = CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS);
