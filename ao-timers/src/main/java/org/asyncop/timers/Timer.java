@@ -80,9 +80,22 @@ abstract class Timer extends TimerWheel.Node {
   /** The wheel says the timer is due; on the loop. */
   @Override
   protected void expire(TimerWheel wheel) {
+    if (aoEnding()) {
+      return;
+    }
     if (tryClose()) { // removes the hook (inline: we are the loop) before the callback
       expired();
     }
+  }
+
+  /**
+   * Loop: whether the operation was cancelled or completed before the timer came due, its hook
+   * not yet run: that drain is queued (a callback earlier in this poll ended the operation, or a
+   * cancel from another thread is on its way), and the timer, left open, hears CANCEL from it.
+   */
+  final boolean aoEnding() {
+    Ao<?> a = ao();
+    return a.isDone() || a.isCancelRequested();
   }
 
   /** Loop: the timer ran out (called once, after the hook was removed). */
