@@ -137,6 +137,35 @@ class SupervisorTest {
   }
 
   @Test
+  void aServiceThatAnswersWhenItsOwnRequestFailsStillStops() {
+    // "outer" answers once the "inner" it sends to itself has its answer; "inner" is never
+    // answered, so when the service stops, failing an inner reply answers an outer one, on the
+    // loop, while the supervisor is failing the service's unanswered messages
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, ao -> {
+      ao.onCancel(ao::cancelled);
+      return (msg, reply) -> {
+        switch (msg) {
+          case "outer" -> sup.send(A, "inner").whenComplete((v, e) -> reply.ok(-1));
+          case "sync" -> reply.ok(0);
+          default -> { } // inner: kept, never answered
+        }
+      };
+    }));
+    List<CompletionStage<Integer>> outers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      outers.add(sup.send(A, "outer"));
+    }
+    join(sup.send(A, "sync")); // every outer has sent its inner; none is answered
+    assertEquals(Rc.CANCEL, join(sup.stop(A)).rc());
+    for (CompletionStage<Integer> o : outers) {
+      // answered through its inner's failure, or failed itself: either way it ends
+      o.toCompletableFuture().handle((v, e) -> null).join();
+    }
+    assertTrue(sup.lookup(A).isEmpty());
+  }
+
+  @Test
   void aServiceMayAnswerLaterFromAnotherThread() {
     Supervisor sup = Supervisor.builder(ctx).start();
     Executor later = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
