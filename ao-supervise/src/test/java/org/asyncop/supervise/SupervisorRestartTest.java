@@ -136,8 +136,9 @@ class SupervisorRestartTest {
     join(sup.start(A, counting("a", log)));
     for (int i = 2; i <= 4; i++) {
       failure(sup.send(A, "crash"));
-      int n = i;
-      awaitTrue(() -> log.contains("start a#" + n));
+      String started = "start a#" + i;
+      await().atMost(Services.BOUND).pollInterval(Duration.ofMillis(1))
+          .until(() -> log.contains(started));
       time.advance(Duration.ofSeconds(5));
     }
     assertEquals(3, sup.lookup(A).orElseThrow().restarts());
@@ -176,6 +177,22 @@ class SupervisorRestartTest {
     }
     assertEquals(1, join(sup.send(A, "x")));
     assertEquals(Rc.CANCEL, join(sup.stop(A)).rc());
+    assertEquals(Rc.CANCEL, join(sup.stop()).rc());
+  }
+
+  @Test
+  void anIntensityOfIntegerMaxValueMeansNoPracticalLimit() {
+    Supervisor sup = Supervisor.builder(ctx).intensity(Integer.MAX_VALUE, Duration.ofMinutes(1))
+        .defaultPolicy(RestartPolicy.onFailure().withBackoff(Duration.ZERO, Duration.ZERO))
+        .start();
+    join(sup.start(A, counting("a", log)));
+    for (int i = 2; i <= 20; i++) {
+      failure(sup.send(A, "crash"));
+      String started = "start a#" + i;
+      await().atMost(Services.BOUND).pollInterval(Duration.ofMillis(1))
+          .until(() -> log.contains(started));
+    }
+    assertEquals(19, sup.lookup(A).orElseThrow().restarts());
     assertEquals(Rc.CANCEL, join(sup.stop()).rc());
   }
 
