@@ -35,9 +35,10 @@ final class Child<M, R> {
   volatile long startedNanos;
   volatile int restarts;
   volatile @Nullable Throwable lastFailure;
+  /** Written on the loop; read by lookup() to see an incarnation that ended on its own. */
+  volatile @Nullable Incarnation current;
 
   // ---- confined to the loop ----
-  @Nullable Incarnation current;
   @Nullable Outcome<?> lastOutcome;
   /** Restarts in a row, for the backoff. */
   int streak;

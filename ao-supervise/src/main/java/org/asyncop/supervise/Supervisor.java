@@ -501,6 +501,10 @@ public final class Supervisor {
 
   private ChildInfo info(Child<?, ?> c, long now) {
     ChildInfo.State s = c.state;
+    Child<?, ?>.Incarnation inc = c.current;
+    if (s == ChildInfo.State.RUNNING && inc != null && inc.ao.isDone()) {
+      s = ChildInfo.State.STOPPING; // it ended on its own; its outcome is on its way
+    }
     Duration up = s == ChildInfo.State.RESTARTING ? Duration.ZERO
         : Duration.ofNanos(Math.max(0, now - c.startedNanos));
     return new ChildInfo(c.key, s, up, c.restarts, c.lastFailure);

@@ -92,6 +92,28 @@ class SupervisorTest {
   }
 
   @Test
+  void aServiceThatEndedOnItsOwnIsStoppingWhileItsOutcomeIsOnItsWay() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.onFailure()).start();
+    CompletableFuture<Void> windDown = new CompletableFuture<>();
+    join(sup.start(A, ao -> (msg, reply) -> {
+      // a step that takes a while to end once cancelled: the service's outcome waits for it
+      Ao<Void> step = ao.nest(o -> { });
+      step.onCancel(() -> windDown.thenRun(() -> step.execute(step::cancelled)));
+      reply.ok(0);
+      ao.complete(null); // done: ends on its own
+    }));
+    try {
+      join(sup.send(A, "done"));
+      awaitTrue(() -> sup.lookup(A).orElseThrow().state() == ChildInfo.State.STOPPING);
+      assertEquals(ChildInfo.State.STOPPING, sup.children().get(0).state());
+      assertInstanceOf(ServiceNotRunningException.class, failure(sup.send(A, "x")));
+    } finally {
+      windDown.complete(null);
+    }
+    awaitTrue(() -> sup.lookup(A).isEmpty()); // an OK end under onFailure drops it
+  }
+
+  @Test
   void alwaysRestartsAServiceThatEndsOk() {
     Supervisor sup = Supervisor.builder(ctx)
         .defaultPolicy(RestartPolicy.always().withBackoff(Duration.ZERO, Duration.ZERO)).start();
