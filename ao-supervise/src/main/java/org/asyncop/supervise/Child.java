@@ -35,9 +35,10 @@ final class Child<M, R> {
   volatile long startedNanos;
   volatile int restarts;
   volatile @Nullable Throwable lastFailure;
+  /** Written on the loop; read by lookup() to see an incarnation that ended on its own. */
+  volatile @Nullable Incarnation current;
 
   // ---- confined to the loop ----
-  @Nullable Incarnation current;
   @Nullable Outcome<?> lastOutcome;
   /** Restarts in a row, for the backoff. */
   int streak;
@@ -88,10 +89,13 @@ final class Child<M, R> {
 
     /** Loop: the incarnation ended; whatever it did not answer fails. */
     void abandonPending() {
-      for (ReplyImpl<?> r : pending) {
+      // a copy: failing one sender's stage runs its actions here, and one of them may answer
+      // another of these messages (the service waiting on its own request), which untracks it
+      List<ReplyImpl<?>> left = new ArrayList<>(pending);
+      pending.clear();
+      for (ReplyImpl<?> r : left) {
         r.abandon(new ServiceNotRunningException(key, "ended before it answered"));
       }
-      pending.clear();
     }
   }
 }

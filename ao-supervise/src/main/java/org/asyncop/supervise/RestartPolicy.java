@@ -109,8 +109,11 @@ public final class RestartPolicy {
       return Duration.ZERO;
     }
     Duration d = initialBackoff;
+    Duration half = maxBackoff.dividedBy(2);
     for (int i = 1; i < streak && d.compareTo(maxBackoff) < 0; i++) {
-      d = d.multipliedBy(2);
+      // past half the cap, doubling reaches it: a cap near Duration's range (FOREVER) would
+      // make the doubling overflow instead
+      d = d.compareTo(half) > 0 ? maxBackoff : d.multipliedBy(2);
     }
     return d.compareTo(maxBackoff) < 0 ? d : maxBackoff;
   }

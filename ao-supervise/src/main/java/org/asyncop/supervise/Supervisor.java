@@ -268,7 +268,13 @@ public final class Supervisor {
     Child<M, R> c = new Child<>(key, policy, factory, nextSeq++);
     byKey.put(key, c);
     byOrder.put(c.seq, c);
-    complete(f, launch(c, true));
+    Throwable t = launch(c, true);
+    if (t != null) {
+      // not kept: dropped now, not when the incarnation's outcome comes (which waits for whatever
+      // the factory began), so that the key is free again and stopping does not wait for it
+      remove(c);
+    }
+    complete(f, t);
   }
 
   /**
@@ -303,12 +309,15 @@ public final class Supervisor {
     c.lastOutcome = o;
     c.lastFailure = o.rc() == Rc.FAIL ? o.failure() : null;
     inc.abandonPending();
+    if (inc.first && inc.failedAtStart) {
+      return; // dropped by doStart already; the supervisor's stop never waited for it
+    }
     // stop() waiters hear the outcome from remove(), after the service left the maps: whoever
     // looks it up once their stop completed finds it gone
     if (state != State.RUNNING) {
       remove(c);
       stopNext();
-    } else if (c.stopRequested || (inc.first && inc.failedAtStart)) {
+    } else if (c.stopRequested) {
       remove(c);
     } else if (c.restartRequested) {
       c.restartRequested = false;
@@ -492,6 +501,10 @@ public final class Supervisor {
 
   private ChildInfo info(Child<?, ?> c, long now) {
     ChildInfo.State s = c.state;
+    Child<?, ?>.Incarnation inc = c.current;
+    if (s == ChildInfo.State.RUNNING && inc != null && inc.ao.isDone()) {
+      s = ChildInfo.State.STOPPING; // it ended on its own; its outcome is on its way
+    }
     Duration up = s == ChildInfo.State.RESTARTING ? Duration.ZERO
         : Duration.ofNanos(Math.max(0, now - c.startedNanos));
     return new ChildInfo(c.key, s, up, c.restarts, c.lastFailure);

@@ -21,6 +21,15 @@ class RestartPolicyTest {
   }
 
   @Test
+  void delayCappedAtForeverStopsDoublingInsteadOfOverflowing() {
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    RestartPolicy p = RestartPolicy.always().withBackoff(Duration.ofSeconds(1), forever);
+    assertEquals(Duration.ofSeconds(1L << 62), p.delay(63));
+    assertEquals(forever, p.delay(64));
+    assertEquals(forever, p.delay(Integer.MAX_VALUE));
+  }
+
+  @Test
   void zeroBackoffRestartsAtOnce() {
     RestartPolicy p = RestartPolicy.onFailure().withBackoff(Duration.ZERO, Duration.ofSeconds(1));
     assertEquals(Duration.ZERO, p.delay(5));

@@ -22,6 +22,30 @@ class RestartWindowTest {
   }
 
   @Test
+  void aLimitAsLargeAsAnIntHoldsOnlyTheRestartsItRecorded() {
+    // "no practical limit": the window must not set aside room for every allowed restart
+    RestartWindow w = new RestartWindow(Integer.MAX_VALUE, Duration.ofSeconds(10));
+    for (int i = 0; i < 1000; i++) {
+      assertTrue(w.tryRecord(i));
+    }
+  }
+
+  @Test
+  void keepsItsCountAcrossGrowingAndWrapping() {
+    RestartWindow w = new RestartWindow(40, Duration.ofSeconds(10));
+    for (int i = 0; i < 10; i++) {
+      assertTrue(w.tryRecord(i));
+    }
+    long t = 10 * S + 10; // the first ten have left the window: the ring starts mid-array
+    for (int i = 0; i < 40; i++) {
+      assertTrue(w.tryRecord(t + i), "restart " + i + " within the window");
+    }
+    assertFalse(w.tryRecord(t + 40), "a forty-first within 10 s");
+    assertTrue(w.tryRecord(t + 10 * S), "the oldest has left");
+    assertFalse(w.tryRecord(t + 10 * S), "the other 39 have not");
+  }
+
+  @Test
   void zeroAllowsNoRestart() {
     assertFalse(new RestartWindow(0, Duration.ofSeconds(1)).tryRecord(0));
   }

@@ -6,6 +6,7 @@ import static org.asyncop.supervise.Services.failure;
 import static org.asyncop.supervise.Services.join;
 import static org.asyncop.supervise.Services.log;
 import static org.asyncop.supervise.Services.settle;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,8 +136,9 @@ class SupervisorRestartTest {
     join(sup.start(A, counting("a", log)));
     for (int i = 2; i <= 4; i++) {
       failure(sup.send(A, "crash"));
-      int n = i;
-      awaitTrue(() -> log.contains("start a#" + n));
+      String started = "start a#" + i;
+      await().atMost(Services.BOUND).pollInterval(Duration.ofMillis(1))
+          .until(() -> log.contains(started));
       time.advance(Duration.ofSeconds(5));
     }
     assertEquals(3, sup.lookup(A).orElseThrow().restarts());
@@ -155,6 +157,42 @@ class SupervisorRestartTest {
     time.advance(Duration.ofSeconds(1).plus(SLACK));
     awaitTrue(() -> stateOfA(sup) == ChildInfo.State.RUNNING);
     assertEquals(1, sup.lookup(A).orElseThrow().restarts());
+    assertEquals(Rc.CANCEL, join(sup.stop()).rc());
+  }
+
+  @Test
+  void aBackoffCappedAtForeverKeepsRestartingAfterManyRestartsInARow() {
+    // each backoff is cut short by restart(), so the streak grows (and the delay doubles) without
+    // waiting: past 2^63 seconds the doubling must stop at the cap instead of overflowing
+    Supervisor sup = Supervisor.builder(ctx).intensity(1000, Duration.ofMinutes(1))
+        .defaultPolicy(RestartPolicy.onFailure()
+            .withBackoff(Duration.ofSeconds(1), ChronoUnit.FOREVER.getDuration()))
+        .start();
+    join(sup.start(A, counting("a", log)));
+    for (int i = 1; i <= 70; i++) {
+      join(sup.send(A, "fail"));
+      await().atMost(Services.BOUND).pollInterval(Duration.ofMillis(1))
+          .until(() -> stateOfA(sup) == ChildInfo.State.RESTARTING);
+      join(sup.restart(A));
+    }
+    assertEquals(1, join(sup.send(A, "x")));
+    assertEquals(Rc.CANCEL, join(sup.stop(A)).rc());
+    assertEquals(Rc.CANCEL, join(sup.stop()).rc());
+  }
+
+  @Test
+  void anIntensityOfIntegerMaxValueMeansNoPracticalLimit() {
+    Supervisor sup = Supervisor.builder(ctx).intensity(Integer.MAX_VALUE, Duration.ofMinutes(1))
+        .defaultPolicy(RestartPolicy.onFailure().withBackoff(Duration.ZERO, Duration.ZERO))
+        .start();
+    join(sup.start(A, counting("a", log)));
+    for (int i = 2; i <= 20; i++) {
+      failure(sup.send(A, "crash"));
+      String started = "start a#" + i;
+      await().atMost(Services.BOUND).pollInterval(Duration.ofMillis(1))
+          .until(() -> log.contains(started));
+    }
+    assertEquals(19, sup.lookup(A).orElseThrow().restarts());
     assertEquals(Rc.CANCEL, join(sup.stop()).rc());
   }
 

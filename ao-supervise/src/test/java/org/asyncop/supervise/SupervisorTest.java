@@ -92,6 +92,28 @@ class SupervisorTest {
   }
 
   @Test
+  void aServiceThatEndedOnItsOwnIsStoppingWhileItsOutcomeIsOnItsWay() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.onFailure()).start();
+    CompletableFuture<Void> windDown = new CompletableFuture<>();
+    join(sup.start(A, ao -> (msg, reply) -> {
+      // a step that takes a while to end once cancelled: the service's outcome waits for it
+      Ao<Void> step = ao.nest(o -> { });
+      step.onCancel(() -> windDown.thenRun(() -> step.execute(step::cancelled)));
+      reply.ok(0);
+      ao.complete(null); // done: ends on its own
+    }));
+    try {
+      join(sup.send(A, "done"));
+      awaitTrue(() -> sup.lookup(A).orElseThrow().state() == ChildInfo.State.STOPPING);
+      assertEquals(ChildInfo.State.STOPPING, sup.children().get(0).state());
+      assertInstanceOf(ServiceNotRunningException.class, failure(sup.send(A, "x")));
+    } finally {
+      windDown.complete(null);
+    }
+    awaitTrue(() -> sup.lookup(A).isEmpty()); // an OK end under onFailure drops it
+  }
+
+  @Test
   void alwaysRestartsAServiceThatEndsOk() {
     Supervisor sup = Supervisor.builder(ctx)
         .defaultPolicy(RestartPolicy.always().withBackoff(Duration.ZERO, Duration.ZERO)).start();
@@ -137,6 +159,35 @@ class SupervisorTest {
   }
 
   @Test
+  void aServiceThatAnswersWhenItsOwnRequestFailsStillStops() {
+    // "outer" answers once the "inner" it sends to itself has its answer; "inner" is never
+    // answered, so when the service stops, failing an inner reply answers an outer one, on the
+    // loop, while the supervisor is failing the service's unanswered messages
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, ao -> {
+      ao.onCancel(ao::cancelled);
+      return (msg, reply) -> {
+        switch (msg) {
+          case "outer" -> sup.send(A, "inner").whenComplete((v, e) -> reply.ok(-1));
+          case "sync" -> reply.ok(0);
+          default -> { } // inner: kept, never answered
+        }
+      };
+    }));
+    List<CompletionStage<Integer>> outers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      outers.add(sup.send(A, "outer"));
+    }
+    join(sup.send(A, "sync")); // every outer has sent its inner; none is answered
+    assertEquals(Rc.CANCEL, join(sup.stop(A)).rc());
+    for (CompletionStage<Integer> o : outers) {
+      // answered through its inner's failure, or failed itself: either way it ends
+      o.toCompletableFuture().handle((v, e) -> null).join();
+    }
+    assertTrue(sup.lookup(A).isEmpty());
+  }
+
+  @Test
   void aServiceMayAnswerLaterFromAnotherThread() {
     Supervisor sup = Supervisor.builder(ctx).start();
     Executor later = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
@@ -160,6 +211,34 @@ class SupervisorTest {
     IllegalStateException dup =
         assertInstanceOf(IllegalStateException.class, failure(sup.start(A, counting("a2", log))));
     assertTrue(dup.getMessage().contains("test/a"), dup.getMessage());
+  }
+
+  @Test
+  void aFailedStartKeepsNothingWhileItsFirstStepsStillWindDown() {
+    Supervisor sup = Supervisor.builder(ctx).defaultPolicy(RestartPolicy.always()).start();
+    IllegalStateException boom = new IllegalStateException("boom");
+    CompletableFuture<Void> windDown = new CompletableFuture<>();
+    ServiceFactory<String, Integer> broken = ao -> {
+      // a step begun before the factory broke, which takes a while to end once cancelled (a
+      // child process being killed and reaped, say): the incarnation's outcome waits for it
+      Ao<Void> step = ao.nest(o -> { });
+      step.onCancel(() -> windDown.thenRun(() -> step.execute(step::cancelled)));
+      throw boom;
+    };
+    try {
+      assertSame(boom, failure(sup.start(A, broken)));
+      assertTrue(sup.lookup(A).isEmpty(), "a start that failed keeps nothing: " + sup.children());
+      join(sup.start(A, counting("a", log)));
+      assertEquals(1, join(sup.send(A, "x")));
+      assertSame(boom, failure(sup.start(B, broken)));
+      CompletionStage<Outcome<Void>> stopped = sup.stop();
+      assertFalse(stopped.toCompletableFuture().isDone(), "the supervisor waits for the step");
+      windDown.complete(null);
+      assertEquals(Rc.CANCEL, join(stopped).rc());
+      assertEquals(List.of("start a#1", "cancel a"), log);
+    } finally {
+      windDown.complete(null);
+    }
   }
 
   @Test

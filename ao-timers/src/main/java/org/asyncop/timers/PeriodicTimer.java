@@ -24,8 +24,8 @@ final class PeriodicTimer extends Timer {
 
   @Override
   protected void expire(TimerWheel wheel) {
-    if (!isOpen()) {
-      return; // closed from another thread; its release is on its way
+    if (!isOpen() || aoEnding()) {
+      return; // closed from another thread (its release is on its way), or CANCEL is coming
     }
     call(callback, Rc.OK);
     if (!isOpen()) {

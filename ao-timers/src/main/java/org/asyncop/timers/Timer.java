@@ -18,7 +18,9 @@ abstract class Timer extends TimerWheel.Node {
   /*
    * The one state is the hook node's (the core's): open, fired (the operation's cancel reached
    * the hook), or closed. Each way a timer can end claims it there, once:
-   *   expiry (loop)            tryClose(): won only while open; then the expiry callback
+   *   expiry (loop)            tryClose(): won only while open; then the expiry callback. Not
+   *                            tried once the operation is cancelled or completed: its hooks'
+   *                            drain is then queued and ends the timer with CANCEL
    *   the operation's cancel   the core moves it to fired and calls cancel(): the CANCEL callback
    *   close() (any thread)     the core closes it; nothing is called
    * Whichever wins, the core then releases the node on the loop and released() takes the timer
@@ -80,9 +82,22 @@ abstract class Timer extends TimerWheel.Node {
   /** The wheel says the timer is due; on the loop. */
   @Override
   protected void expire(TimerWheel wheel) {
+    if (aoEnding()) {
+      return;
+    }
     if (tryClose()) { // removes the hook (inline: we are the loop) before the callback
       expired();
     }
+  }
+
+  /**
+   * Loop: whether the operation was cancelled or completed before the timer came due, its hook
+   * not yet run: that drain is queued (a callback earlier in this poll ended the operation, or a
+   * cancel from another thread is on its way), and the timer, left open, hears CANCEL from it.
+   */
+  final boolean aoEnding() {
+    Ao<?> a = ao();
+    return a.isDone() || a.isCancelRequested();
   }
 
   /** Loop: the timer ran out (called once, after the hook was removed). */

@@ -185,6 +185,31 @@ class TimersTest {
     calls.awaitOnly(Rc.CANCEL, threadOf(ao));
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aTimeoutDueInThePollWhereAnEarlierTimerEndedItsAoGetsCancel(boolean completes) {
+    // the loop polls late (busy, or a pause): a step's sleep and its timeout are both due; the
+    // sleep fires first and its callback ends the operation, so the timeout must say CANCEL
+    useFakeClock();
+    Ao<Void> ao = begin();
+    Calls timeout = new Calls();
+    Calls every = new Calls();
+    Timers.of(ctx).sleep(ao, Duration.ofMillis(10), rc -> {
+      if (completes) {
+        ao.complete(null);
+      } else {
+        ao.cancel();
+      }
+    });
+    Timers.of(ctx).timeout(ao, Duration.ofMillis(20), timeout);
+    Timers.of(ctx).every(ao, Duration.ofMillis(20), every);
+    threadOf(ao); // all are armed
+    advance(Duration.ofMillis(25));
+    timeout.awaitOnly(Rc.CANCEL, threadOf(ao));
+    every.awaitOnly(Rc.CANCEL, threadOf(ao));
+    assertEquals(0, pending());
+  }
+
   @Test
   void timersFireInDeadlineOrder() {
     useFakeClock();
