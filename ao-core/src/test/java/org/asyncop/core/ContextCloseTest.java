@@ -118,6 +118,34 @@ class ContextCloseTest {
         "no service can attach to a stopped context");
   }
 
+  @Test
+  void noServiceAttachesOnceTheCloseWaitsForServicesThoughTheLoopsStillRun() {
+    AoContext ctx = AoContext.builder().name("close-sealed").build();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    CountDownLatch asked = new CountDownLatch(1);
+    final class Slow implements ContextService {
+      @Override
+      public CompletionStage<?> terminated() {
+        asked.countDown();
+        return released;
+      }
+    }
+    Early early = ctx.service(Early.class, c -> new Early());
+    ctx.service(Slow.class, c -> new Slow());
+    CompletableFuture<Void> closed = ctx.closeAsync().toCompletableFuture();
+    await().atMost(Duration.ofSeconds(10)).until(() -> asked.getCount() == 0);
+    CompletableFuture<String> ran = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> ran.complete("ran"));
+    assertEquals("ran", ran.orTimeout(10, TimeUnit.SECONDS).join(), "the loop still runs");
+    assertThrows(IllegalStateException.class, () -> ctx.service(Svc2.class, c -> new Svc2()),
+        "a service attached now would not be waited for");
+    assertEquals(early, ctx.service(Early.class, c -> new Early()), "attached earlier");
+    released.complete(null);
+    closed.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  static final class Early implements ContextService {}
+
   static final class Svc2 implements ContextService {}
 
   @Test
