@@ -102,7 +102,8 @@ public interface AoContext extends AutoCloseable {
    * Closes, escalating: cancel every operation, wait up to {@code timeout}, then force-cancel
    * ({@link Ao#cancelNow()}) what is left and wait briefly for it. If something is still alive
    * then, it is logged with its age and pending registrations and the method returns false; the
-   * context stays closing and its loops stop by themselves once the last operation ends.
+   * context stays closing and its loops stop by themselves once the last operation ends. An
+   * interrupt does not cut the waits short (the caller's interrupt status is kept).
    *
    * @return true if the context stopped within the bound
    * @throws NullPointerException if {@code timeout} is null

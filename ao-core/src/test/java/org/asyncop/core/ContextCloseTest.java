@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -196,6 +197,34 @@ class ContextCloseTest {
     } finally {
       ctx.close();
     }
+  }
+
+  @Test
+  void anInterruptedCallerOfCloseWithTimeoutStillWaitsUpToTheBoundBeforeForcing() {
+    AoContext ctx = AoContext.builder().name("close-interrupted").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how().named("cleaning"));
+    // its cleanup survives a plain cancel and ends when this test says, once close is waiting
+    Ao<Void> cleanup = ao.nestShielded("cleanup", o -> ao.cancelled());
+    Thread closer = Thread.currentThread();
+    AtomicBoolean returned = new AtomicBoolean();
+    Thread cleaner = TestThreads.start(() -> {
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> closer.getState() == Thread.State.TIMED_WAITING || returned.get());
+      cleanup.execute(() -> cleanup.complete(null));
+    });
+    closer.interrupt(); // say a task of a pool being shut down closes the context on its way out
+    boolean closed;
+    try {
+      closed = ctx.close(Duration.ofSeconds(30));
+    } finally {
+      returned.set(true);
+    }
+    assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+    TestThreads.join(cleaner);
+    assertTrue(closed, "the cleanup ended within the bound");
+    assertFalse(cleanup.isCancelNowRequested(), "so it was not forced");
+    assertEquals(List.of(), r.awaitOne().abandoned());
   }
 
   @Test
