@@ -58,9 +58,11 @@ public interface AoContext extends AutoCloseable {
    * before stopping the loops. A service created after close began is told at once.
    *
    * @throws NullPointerException if an argument is null, or the factory returns null
-   * @throws IllegalStateException if the context has already stopped its loops and has no
-   *     service of {@code type} (one attached earlier is still returned, so that a late call can
-   *     find out from it that it has stopped)
+   * @throws IllegalStateException if the close has reached its last phase (every operation has
+   *     ended and every hold is released; it waits for its services, its loops still running, then
+   *     stops them) and there is no service of {@code type}: one attached then would not be waited
+   *     for. One attached earlier is still returned, so that a late call can find out from it that
+   *     the context has stopped.
    */
   <S extends ContextService> S service(Class<S> type, Function<? super AoContext, ? extends S> factory);
 
@@ -100,7 +102,8 @@ public interface AoContext extends AutoCloseable {
    * Closes, escalating: cancel every operation, wait up to {@code timeout}, then force-cancel
    * ({@link Ao#cancelNow()}) what is left and wait briefly for it. If something is still alive
    * then, it is logged with its age and pending registrations and the method returns false; the
-   * context stays closing and its loops stop by themselves once the last operation ends.
+   * context stays closing and its loops stop by themselves once the last operation ends. An
+   * interrupt does not cut the waits short (the caller's interrupt status is kept).
    *
    * @return true if the context stopped within the bound
    * @throws NullPointerException if {@code timeout} is null

@@ -19,14 +19,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Overview. Requests arrive from any thread; everything they set in motion runs on the loop.
  * The only cross-thread state is {@link #state} (a bit set changed by CAS), the cancel reason,
- * the count of progress reports on their way to the loop, and each registration's own state
- * ({@link HookNode}). Everything else (the hook stack, the children, the count of registrations
- * that hold back the outcome, the outcome itself) is confined to the loop, so no lock is ever held
- * while user code runs.
+ * the counts of progress reports and of registrations on their way to the loop, and each
+ * registration's own state ({@link HookNode}). Everything else (the hook stack, the children,
+ * the count of registrations that hold back the outcome, the outcome itself) is confined to the
+ * loop, so no lock is ever held while user code runs.
  *
  * <p>The outcome is delivered, in a loop task of its own, once the loop has seen the completion
- * and no registration is left (`live == 0`) and no hook drain is pending, and after every
- * progress report made before the completion.
+ * and no registration is left (`live == 0`) and no hook drain is pending, after every
+ * registration pushed from another thread has reached the loop, and after every progress report
+ * made before the completion.
  */
 final class AoImpl<T> implements Ao<T>, Runnable {
   /*
@@ -53,6 +54,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private static final VarHandle STATE;
   private static final VarHandle REASON;
   private static final VarHandle REPORTS;
+  private static final VarHandle LINKS;
 
   static {
     try {
@@ -60,6 +62,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
       STATE = l.findVarHandle(AoImpl.class, "state", int.class);
       REASON = l.findVarHandle(AoImpl.class, "cancelReason", Throwable.class);
       REPORTS = l.findVarHandle(AoImpl.class, "reportsInFlight", int.class);
+      LINKS = l.findVarHandle(AoImpl.class, "linksInFlight", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -83,6 +86,16 @@ final class AoImpl<T> implements Ao<T>, Runnable {
    * caller before the outcome. The last of them to run posts the delivery again.
    */
   private volatile int reportsInFlight;
+  /**
+   * Registrations pushed from other threads before the completion whose link task has not run
+   * yet. The delivery waits for them: the completion may reach the loop ahead of such a task (a
+   * driver's callback, or a task of the loop's own queue), and a resource registered before the
+   * completion must be cancelled, and an attached one released, before the outcome goes. A push
+   * counts itself, then reads DONE, and uncounts itself if it was set (it raced the end, and
+   * pushes that go on after it must not keep the delivery waiting); its link task then looks at
+   * the delivery again, in case the loop saw it counted for that moment.
+   */
+  private volatile int linksInFlight;
 
   // ---- confined to the loop ----
   private @Nullable HookNode top; // hook stack, newest first
@@ -149,13 +162,32 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   private HookNode push(HookNode n) {
     if (loop.inLoop()) {
       link(n);
-    } else if (!loop.tryExecute(() -> link(n))) { // close() before that leaves it unlinked
+      return n;
+    }
+    LINKS.getAndAdd(this, 1);
+    boolean counted = (state & DONE) == 0;
+    if (!counted) {
+      LINKS.getAndAdd(this, -1);
+    }
+    if (!loop.tryExecute(() -> linkArrived(n, counted))) { // close() before that: never linked
+      if (counted) {
+        LINKS.getAndAdd(this, -1);
+      }
       // the loop is gone (an operation kept after its context closed): a registration would
       // have been cancelled at once, but nothing can run it any more; the caller must know now
       throw new IllegalStateException(
           "context " + ctx.name() + " has stopped; nothing can be registered on " + this);
     }
     return n;
+  }
+
+  /** Loop: a registration pushed from another thread arrives; the delivery may wait for it. */
+  private void linkArrived(HookNode n, boolean counted) {
+    if (counted) {
+      LINKS.getAndAdd(this, -1);
+    }
+    link(n);
+    maybeDeliver();
   }
 
   /** Loop: links a registration and, when the operation is already ending, has it fire soon. */
@@ -371,9 +403,9 @@ final class AoImpl<T> implements Ao<T>, Runnable {
 
   private void finish(Outcome<T> o) {
     boolean inLoop = loop.inLoop();
-    // On the loop with nothing registered and no drain pending, nothing can hold the outcome
-    // back (only the loop registers): fix it and hand it over in one CAS.
-    boolean now = inLoop && live == 0 && !drainQueued;
+    // On the loop with nothing registered, none on its way and no drain pending, nothing can
+    // hold the outcome back (only the loop links): fix it and hand it over in one CAS.
+    boolean now = inLoop && live == 0 && !drainQueued && linksInFlight == 0;
     int bits = now ? DONE | DELIVERED : DONE;
     for (; ; ) {
       int s = state;
@@ -411,7 +443,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
 
   /** Loop: delivers once completed and nothing holds the outcome back. */
   private void maybeDeliver() {
-    if (outcome == null || live != 0 || drainQueued) {
+    if (outcome == null || live != 0 || drainQueued || linksInFlight != 0) {
       return;
     }
     int s;

@@ -308,23 +308,33 @@ final class ContextImpl implements AoContext {
   public boolean close(Duration timeout) {
     Checks.nonNegative(timeout, "timeout");
     checkNotOnLoop("close(Duration)");
-    closeAsync();
-    if (await(timeout)) {
-      joinThreads();
-      return true;
+    // the waits are bounded, so an interrupt does not cut them short (that would force the cancel
+    // at once, abandoning cleanup the bound lets finish), as in close(); it is kept for the caller
+    boolean interrupted = Thread.interrupted();
+    try {
+      closeAsync();
+      if (await(timeout)) {
+        joinThreads();
+        return true;
+      }
+      for (LoopState ls : loopStates) {
+        ls.loop.execute(ls::cancelNowAll);
+      }
+      Duration grace = timeout.compareTo(FORCE_GRACE) < 0 ? max(timeout, MIN_GRACE) : FORCE_GRACE;
+      if (await(grace)) {
+        joinThreads();
+        return true;
+      }
+      interrupted |= Thread.interrupted(); // liveOperations() waits for the loops' answers
+      Log.warn("context " + name + " did not close within " + timeout + " and a forced cancel;"
+          + " still alive: " + liveOperations() + "; holds: " + holds.size()
+          + "; it stays closing and stops by itself when they end");
+      return false;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    for (LoopState ls : loopStates) {
-      ls.loop.execute(ls::cancelNowAll);
-    }
-    Duration grace = timeout.compareTo(FORCE_GRACE) < 0 ? max(timeout, MIN_GRACE) : FORCE_GRACE;
-    if (await(grace)) {
-      joinThreads();
-      return true;
-    }
-    Log.warn("context " + name + " did not close within " + timeout + " and a forced cancel;"
-        + " still alive: " + liveOperations() + "; holds: " + holds.size()
-        + "; it stays closing and stops by itself when they end");
-    return false;
   }
 
   /** How long close(Duration) waits after its forced cancel, at most. */
@@ -338,19 +348,30 @@ final class ContextImpl implements AoContext {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
+  /** Waits up to {@code d} for the loops to stop, through interrupts (kept for the caller). */
   private boolean await(Duration d) {
+    boolean interrupted = false;
     try {
       // a bound past Long.MAX_VALUE nanos (about 292 years; ChronoUnit.FOREVER) waits that long
       long nanos = d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
-      terminated.get(nanos, TimeUnit.NANOSECONDS);
-      return true;
+      long deadline = System.nanoTime() + nanos; // may wrap; the difference below does not
+      for (; ; ) {
+        try {
+          terminated.get(nanos, TimeUnit.NANOSECONDS);
+          return true;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          nanos = Math.max(0, deadline - System.nanoTime());
+        }
+      }
     } catch (TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return false;
     } catch (ExecutionException e) {
       throw new IllegalStateException(e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -251,6 +251,25 @@ class CompletionTest {
   }
 
   @Test
+  void aDeliveryExecutorThatThrowsAnErrorStillGetsTheOutcomeDelivered() {
+    AoContext own = AoContext.builder().name("error-executor").build();
+    try {
+      // a LinkageError is not fatal to asyncop (UserCode): the executor is broken, not the JVM
+      Executor broken = task -> {
+        throw new NoClassDefFoundError("a class of the executor failed to initialize");
+      };
+      Recorder<String> r = new Recorder<>();
+      Ao<String> ao = own.begin(r.how().deliverOn(broken));
+      ao.reportProgress(Progress.of("one"));
+      ao.complete("a");
+      assertEquals("a", r.awaitOne().value());
+      assertEquals(List.of(Progress.of("one"), r.outcomes.get(0)), r.events);
+    } finally {
+      assertTrue(own.close(Duration.ofSeconds(10)), "the operation ended, so close returns");
+    }
+  }
+
+  @Test
   void cancelRacingCompleteGivesExactlyOneOutcome() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {

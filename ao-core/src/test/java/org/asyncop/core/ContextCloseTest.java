@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -118,6 +119,34 @@ class ContextCloseTest {
         "no service can attach to a stopped context");
   }
 
+  @Test
+  void noServiceAttachesOnceTheCloseWaitsForServicesThoughTheLoopsStillRun() {
+    AoContext ctx = AoContext.builder().name("close-sealed").build();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    CountDownLatch asked = new CountDownLatch(1);
+    final class Slow implements ContextService {
+      @Override
+      public CompletionStage<?> terminated() {
+        asked.countDown();
+        return released;
+      }
+    }
+    Early early = ctx.service(Early.class, c -> new Early());
+    ctx.service(Slow.class, c -> new Slow());
+    CompletableFuture<Void> closed = ctx.closeAsync().toCompletableFuture();
+    await().atMost(Duration.ofSeconds(10)).until(() -> asked.getCount() == 0);
+    CompletableFuture<String> ran = new CompletableFuture<>();
+    ctx.loops().get(0).execute(() -> ran.complete("ran"));
+    assertEquals("ran", ran.orTimeout(10, TimeUnit.SECONDS).join(), "the loop still runs");
+    assertThrows(IllegalStateException.class, () -> ctx.service(Svc2.class, c -> new Svc2()),
+        "a service attached now would not be waited for");
+    assertEquals(early, ctx.service(Early.class, c -> new Early()), "attached earlier");
+    released.complete(null);
+    closed.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  static final class Early implements ContextService {}
+
   static final class Svc2 implements ContextService {}
 
   @Test
@@ -168,6 +197,34 @@ class ContextCloseTest {
     } finally {
       ctx.close();
     }
+  }
+
+  @Test
+  void anInterruptedCallerOfCloseWithTimeoutStillWaitsUpToTheBoundBeforeForcing() {
+    AoContext ctx = AoContext.builder().name("close-interrupted").build();
+    Recorder<Void> r = new Recorder<>();
+    Ao<Void> ao = ctx.begin(r.how().named("cleaning"));
+    // its cleanup survives a plain cancel and ends when this test says, once close is waiting
+    Ao<Void> cleanup = ao.nestShielded("cleanup", o -> ao.cancelled());
+    Thread closer = Thread.currentThread();
+    AtomicBoolean returned = new AtomicBoolean();
+    Thread cleaner = TestThreads.start(() -> {
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> closer.getState() == Thread.State.TIMED_WAITING || returned.get());
+      cleanup.execute(() -> cleanup.complete(null));
+    });
+    closer.interrupt(); // say a task of a pool being shut down closes the context on its way out
+    boolean closed;
+    try {
+      closed = ctx.close(Duration.ofSeconds(30));
+    } finally {
+      returned.set(true);
+    }
+    assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+    TestThreads.join(cleaner);
+    assertTrue(closed, "the cleanup ended within the bound");
+    assertFalse(cleanup.isCancelNowRequested(), "so it was not forced");
+    assertEquals(List.of(), r.awaitOne().abandoned());
   }
 
   @Test

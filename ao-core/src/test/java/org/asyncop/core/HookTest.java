@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +145,109 @@ class HookTest {
         .until(() -> r.outcomes.isEmpty());
     reg.close(); // "reaped"
     assertEquals(Rc.CANCEL, r.awaitOne().rc());
+  }
+
+  @Test
+  void aResourceAttachedBeforeACompletionByALoopDriverHoldsTheOutcomeBack() throws Exception {
+    AoLoop loop = ctx.loops().get(0);
+    AtomicReference<Ao<String>> handed = new AtomicReference<>();
+    TestThreads.onLoop(loop, () -> loop.addDriver(now -> { // completes what it is handed, as a
+      Ao<String> a = handed.getAndSet(null); //                 selector's readiness callback would
+      if (a != null) {
+        a.complete("v");
+      }
+      return LoopDriver.IDLE;
+    }));
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    CountDownLatch busy = new CountDownLatch(1);
+    loop.execute(() -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the attach
+      loop.execute(() -> {});
+    }
+    CompletableFuture<Void> killed = new CompletableFuture<>();
+    Registration child = ao.attach(() -> killed.complete(null)); // a child process, say
+    handed.set(ao); // after attach() returned: the work it started has ended
+    busy.countDown();
+    killed.get(10, TimeUnit.SECONDS); // the completion cancels the attached resource
+    TestThreads.onLoop(loop, () -> {}); // the outcome would be on its way by now
+    TestThreads.onLoop(loop, () -> {});
+    assertEquals(List.of(), r.outcomes, "the outcome waits until the resource is released");
+    child.close(); // "reaped"
+    assertEquals("v", r.awaitOne().value());
+  }
+
+  @Test
+  void aHookPushedFromAWorkerBeforeItHandsTheOperationToADriverRunsBeforeTheOutcome() {
+    int ops = 20_000;
+    AoLoop loop = ctx.loops().get(0);
+    Queue<Ao<Integer>> handed = new ConcurrentLinkedQueue<>();
+    TestThreads.onLoop(loop, () -> loop.addDriver(now -> { // completes what workers hand it
+      Ao<Integer> a;
+      while ((a = handed.poll()) != null) {
+        a.complete(0);
+      }
+      return LoopDriver.IDLE;
+    }));
+    List<List<String>> heard = new ArrayList<>();
+    AtomicInteger delivered = new AtomicInteger();
+    List<Ao<Integer>> all = new ArrayList<>();
+    for (int i = 0; i < ops; i++) {
+      List<String> mine = new CopyOnWriteArrayList<>();
+      heard.add(mine);
+      all.add(ctx.begin(AoHow.<Integer>callback(o -> {
+        mine.add("outcome");
+        delivered.incrementAndGet();
+      })));
+    }
+    Thread worker = TestThreads.start(() -> {
+      for (int i = 0; i < ops; i++) {
+        List<String> mine = heard.get(i);
+        all.get(i).onCancel(() -> mine.add("hook")); // its resource, set up by this worker
+        handed.add(all.get(i)); // then the worker's part is done
+        loop.wakeup();
+      }
+    });
+    TestThreads.join(worker);
+    await().atMost(Duration.ofSeconds(30)).until(() -> delivered.get() == ops);
+    TestThreads.onLoop(loop, () -> {}); // after hooks that came late, if any
+    for (int i = 0; i < ops; i++) {
+      assertEquals(List.of("hook", "outcome"), heard.get(i), "operation " + i);
+    }
+  }
+
+  @Test
+  void registrationsPushedWithoutPauseAfterTheCompletionDoNotKeepTheOutcomeWaiting() {
+    Recorder<String> r = new Recorder<>();
+    Ao<String> ao = ctx.begin(r.how());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ran = new AtomicInteger();
+    CountDownLatch pushing = new CountDownLatch(1);
+    Runnable push = () -> { // a thread that does not look at isDone()
+      while (!stop.get()) {
+        ao.onCancel(ran::incrementAndGet);
+        pushing.countDown();
+      }
+    };
+    Thread pusher = TestThreads.start(push);
+    Thread pusher2 = TestThreads.start(push);
+    Thread pusher3 = TestThreads.start(push);
+    try {
+      assertTrue(pushing.await(10, TimeUnit.SECONDS));
+      ao.complete("v");
+      assertEquals("v", r.awaitOne().value(), "delivered while the thread goes on pushing");
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    } finally {
+      stop.set(true);
+      TestThreads.join(pusher, pusher2, pusher3);
+    }
   }
 
   @Test

@@ -36,7 +36,8 @@ public final class SerialExecutor implements Executor {
     }
     try {
       executor.execute(this::drain);
-    } catch (RuntimeException e) { // a rejection, or a broken executor: the drain must still run
+    } catch (Throwable e) { // a rejection, or a broken executor (an Error too): the drain must run
+      UserCode.rethrowIfFatal(e);
       Log.warn("delivery executor refused a task; delivering on the loop instead: " + e);
       fallback.execute(this::drain);
     }
