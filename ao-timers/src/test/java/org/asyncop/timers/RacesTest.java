@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +26,8 @@ import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
 import org.asyncop.core.AoInfo;
+import org.asyncop.core.AoLoop;
+import org.asyncop.core.LoopDriver;
 import org.asyncop.core.Outcome;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
@@ -144,7 +148,7 @@ class RacesTest {
 
   /** Closes a timer's registration, saying whether this call removed the timer. */
   private static boolean closeIfOpen(Registration r) {
-    return r instanceof Timer t ? t.closeIfOpen() : ((PostedTimer) r).closeIfOpen();
+    return ((Timer) r).closeIfOpen();
   }
 
   @Test
@@ -223,6 +227,60 @@ class RacesTest {
       assertTrue(expiries > 0, "no timer expired: the race was not exercised");
     } finally {
       shutdown(pool);
+    }
+  }
+
+  @Test
+  void timersSetFromAnotherThreadEndBeforeTheOutcomeOfACompletionThatOvertakesThem() {
+    int ops = 5_000;
+    try (AoContext ctx = AoContext.create()) {
+      Timers timers = Timers.of(ctx);
+      AoLoop loop = ctx.loops().get(0);
+      Queue<Ao<Void>> handed = new ConcurrentLinkedQueue<>();
+      // another module's driver (a selector's readiness, say): completes what it is handed, so a
+      // completion may reach the loop ahead of the task that takes a timer to the wheel
+      CompletableFuture<Void> added = new CompletableFuture<>();
+      loop.execute(() -> {
+        loop.addDriver(now -> {
+          Ao<Void> a;
+          while ((a = handed.poll()) != null) {
+            a.complete(null);
+          }
+          return LoopDriver.IDLE;
+        });
+        added.complete(null);
+      });
+      added.orTimeout(30, TimeUnit.SECONDS).join();
+      List<List<String>> heard = new ArrayList<>();
+      List<Ao<Void>> aos = new ArrayList<>();
+      AtomicInteger delivered = new AtomicInteger();
+      for (int i = 0; i < ops; i++) {
+        List<String> mine = new CopyOnWriteArrayList<>();
+        heard.add(mine);
+        aos.add(ctx.begin(AoHow.callback(o -> {
+          mine.add("outcome");
+          delivered.incrementAndGet();
+        })));
+      }
+      ThreadLocalRandom rnd = ThreadLocalRandom.current();
+      for (int i = 0; i < ops; i++) { // this thread is the worker that set the timers
+        List<String> mine = heard.get(i);
+        if (rnd.nextInt(4) == 0) { // more than a batch of tasks: the driver runs before the set's
+          for (int k = 0; k < 300; k++) {
+            loop.execute(() -> {});
+          }
+        }
+        Duration d = Duration.ofNanos(rnd.nextInt(200_000)); // some expire before the completion
+        timers.timeout(aos.get(i), d, rc -> mine.add("timer"));
+        handed.add(aos.get(i)); // then its part is done
+        loop.wakeup();
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> delivered.get() == ops);
+      for (int i = 0; i < ops; i++) {
+        assertEquals(List.of("timer", "outcome"), heard.get(i), "operation " + i);
+      }
+      assertEquals(0, ((TimersService) timers).pending().join(), "timers left on the wheel");
+      assertEquals(List.of(), ctx.liveOperations());
     }
   }
 

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
@@ -477,6 +479,40 @@ class TimersTest {
     }));
     onLoop(ao, () -> go.set(true));
     calls.awaitOnly(Rc.OK, loop); // nothing else will wake the loop: the timer must
+  }
+
+  @Test
+  void aTimerSetFromAnotherThreadBeforeACompletionByALoopDriverEndsBeforeTheOutcome()
+      throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Ao<Void> ao = ctx.begin(AoHow.callback(o -> heard.add("outcome " + o.rc())));
+    AtomicReference<Ao<Void>> handed = new AtomicReference<>();
+    // another module's driver (a selector's readiness, say) that completes what it is handed
+    onLoop(ao, () -> ao.loop().addDriver(now -> {
+      Ao<Void> a = handed.getAndSet(null);
+      if (a != null) {
+        a.complete(null);
+      }
+      return LoopDriver.IDLE;
+    }));
+    CountDownLatch busy = new CountDownLatch(1);
+    ao.execute(() -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the set's task
+      ao.execute(() -> {});
+    }
+    Timers.of(ctx).timeout(ao, LONG, rc -> heard.add("timer " + rc)); // from this thread
+    handed.set(ao); // after timeout() returned: the work that set it has ended
+    busy.countDown();
+    await().atMost(LONG).until(() -> heard.size() == 2);
+    assertEquals(List.of("timer CANCEL", "outcome OK"), heard,
+        "the completion cancels the timer before the outcome is delivered");
+    assertEquals(0, pending());
   }
 
   @Test
