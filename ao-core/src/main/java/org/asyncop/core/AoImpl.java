@@ -164,11 +164,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
       link(n);
       return n;
     }
-    LINKS.getAndAdd(this, 1);
-    boolean counted = (state & DONE) == 0;
-    if (!counted) {
-      LINKS.getAndAdd(this, -1);
-    }
+    boolean counted = reserveLink();
     if (!loop.tryExecute(() -> linkArrived(n, counted))) { // close() before that: never linked
       if (counted) {
         LINKS.getAndAdd(this, -1);
@@ -181,13 +177,37 @@ final class AoImpl<T> implements Ao<T>, Runnable {
     return n;
   }
 
-  /** Loop: a registration pushed from another thread arrives; the delivery may wait for it. */
-  private void linkArrived(HookNode n, boolean counted) {
+  /**
+   * Any thread: counts a registration on its way to the loop in {@link #linksInFlight}, unless
+   * the operation has completed (then nothing waits for it, see there).
+   *
+   * @return whether it was counted; pass it to {@link #reservedLinkEnded}
+   */
+  boolean reserveLink() {
+    LINKS.getAndAdd(this, 1);
+    if ((state & DONE) == 0) {
+      return true;
+    }
+    LINKS.getAndAdd(this, -1);
+    return false;
+  }
+
+  /**
+   * Loop: a registration counted by {@link #reserveLink} has been linked, or will never be. Looks
+   * at the delivery even when it was not counted: the loop may have seen the count in the moment
+   * between reserveLink's two adds.
+   */
+  void reservedLinkEnded(boolean counted) {
     if (counted) {
       LINKS.getAndAdd(this, -1);
     }
-    link(n);
     maybeDeliver();
+  }
+
+  /** Loop: a registration pushed from another thread arrives; the delivery may wait for it. */
+  private void linkArrived(HookNode n, boolean counted) {
+    link(n);
+    reservedLinkEnded(counted);
   }
 
   /** Loop: links a registration and, when the operation is already ending, has it fire soon. */

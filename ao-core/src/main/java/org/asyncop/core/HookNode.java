@@ -104,6 +104,36 @@ public abstract class HookNode implements Registration {
    */
   protected void released() {}
 
+  /**
+   * Any thread: for a resource that will push this node later, from a loop task of its own (one
+   * that takes many resources at once, so the loop wakes once for them all), rather than now. From
+   * this call until {@link #reservationEnded(boolean)}, the operation's outcome waits, as it waits
+   * for a node pushed now from another thread: a completion that reaches the loop ahead of that
+   * task is not delivered before the node has been pushed and has run (or was closed). Once the
+   * operation has completed this counts nothing, so a late reservation cannot hold back an
+   * outcome already fixed.
+   *
+   * <p>Call it at most once per node, before handing the node to that task, and make sure the task
+   * runs (post it while the context accepts work: see {@link PostGate}); it must end the
+   * reservation whether or not it pushes the node, or the outcome is never delivered.
+   *
+   * @return whether the operation counted the reservation; pass it to {@code reservationEnded}
+   */
+  protected final boolean reservePush() {
+    return ao.reserveLink();
+  }
+
+  /**
+   * On the operation's loop: ends a {@link #reservePush()}, after the node was pushed with {@code
+   * ao.onCancel(node)} or when it will never be (its resource ended first). The outcome, if the
+   * operation has completed and nothing else holds it back, is then delivered in a task of its own.
+   *
+   * @param reserved what {@code reservePush()} returned
+   */
+  protected final void reservationEnded(boolean reserved) {
+    ao.reservedLinkEnded(reserved);
+  }
+
   /** The operation this node belongs to. */
   protected final Ao<?> ao() {
     return ao;

@@ -54,6 +54,14 @@ class HookNodeTest {
     boolean closeIfOpen() {
       return tryClose();
     }
+
+    boolean reserve() {
+      return reservePush();
+    }
+
+    void ended(boolean reserved) {
+      reservationEnded(reserved);
+    }
   }
 
   @Test
@@ -148,6 +156,50 @@ class HookNodeTest {
     ao.cancel();
     rec.awaitOne();
     assertEquals(List.of("cancel", "released", "closed"), log);
+  }
+
+  @Test
+  void aReservedPushHoldsBackTheOutcomeOfACompletionThatCameFirstUntilTheNodeRan() {
+    Recorder<String> rec = new Recorder<>();
+    Ao<String> ao = ctx.begin(rec.how());
+    AoLoop loop = ctx.loops().get(0);
+    List<String> log = new CopyOnWriteArrayList<>();
+    Res r = new Res(ao, "r", log);
+    boolean reserved = r.reserve(); // the node is on its way to the loop in a task of its own
+    assertTrue(reserved);
+    ao.complete("v"); // reaches the loop first
+    TestThreads.onLoop(loop, () -> {}); // the outcome would be on its way by now
+    TestThreads.onLoop(loop, () -> {});
+    assertEquals(List.of(), rec.outcomes, "the outcome waits for the reserved node");
+    TestThreads.onLoop(loop, () -> { // the resource's own task
+      ao.onCancel(r);
+      r.ended(reserved);
+    });
+    assertEquals("v", rec.awaitOne().value());
+    assertEquals(List.of("r"), log, "the completion ran the node before the outcome went");
+  }
+
+  @Test
+  void aReservationEndedWithoutAPushLetsTheOutcomeGo() {
+    Recorder<String> rec = new Recorder<>();
+    Ao<String> ao = ctx.begin(rec.how());
+    Res r = new Res(ao, "r", new CopyOnWriteArrayList<>());
+    boolean reserved = r.reserve();
+    ao.complete("v");
+    TestThreads.onLoop(ctx.loops().get(0), () -> r.ended(reserved)); // closed before it was taken
+    assertEquals("v", rec.awaitOne().value());
+    assertEquals(0, r.cancels.get());
+  }
+
+  @Test
+  void aReservationAfterTheCompletionHoldsNothingBack() {
+    Recorder<String> rec = new Recorder<>();
+    Ao<String> ao = ctx.begin(rec.how());
+    ao.complete("v");
+    Res r = new Res(ao, "r", new CopyOnWriteArrayList<>());
+    assertFalse(r.reserve(), "an outcome already fixed is not held back");
+    assertEquals("v", rec.awaitOne().value()); // delivered without the reservation ending
+    TestThreads.onLoop(ctx.loops().get(0), () -> r.ended(false));
   }
 
   @Test

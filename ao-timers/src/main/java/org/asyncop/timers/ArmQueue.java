@@ -9,9 +9,7 @@ import org.asyncop.timers.internal.TimerWheel;
 /**
  * Timers made on other threads, on their way to one loop's wheel. Posting each one as a loop task
  * would wake the loop once per timer; here they queue up and one drain task takes them all, so a
- * thread that sets many timers wakes the loop at most once per batch. Each timer's hook was pushed
- * by its maker already (see {@link Timer#pushHook}); the drain only schedules it, unless it ended
- * first.
+ * thread that sets many timers wakes the loop at most once per batch.
  */
 final class ArmQueue implements Runnable {
   /*
@@ -33,10 +31,7 @@ final class ArmQueue implements Runnable {
     }
   }
 
-  /** A timer and the deadline its maker fixed, on its way to the wheel. */
-  private record Posted(Timer timer, long deadlineNanos) {}
-
-  private final ConcurrentLinkedQueue<Posted> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PostedTimer> queue = new ConcurrentLinkedQueue<>();
   private final AoLoop loop;
   private final TimersService service;
   private volatile int drainPosted;
@@ -46,9 +41,9 @@ final class ArmQueue implements Runnable {
     this.service = service;
   }
 
-  /** Any thread: queues {@code t} to be scheduled on the loop at {@code deadlineNanos}. */
-  void offer(Timer t, long deadlineNanos) {
-    queue.offer(new Posted(t, deadlineNanos));
+  /** Any thread: queues {@code t} to be scheduled on the loop. */
+  void offer(PostedTimer t) {
+    queue.offer(t);
     if (drainPosted == 0 && DRAIN_POSTED.compareAndSet(this, 0, 1)) {
       loop.execute(this);
     }
@@ -59,9 +54,9 @@ final class ArmQueue implements Runnable {
   public void run() {
     DRAIN_POSTED.setVolatile(this, 0);
     TimerWheel w = service.wheelOnLoop(loop);
-    Posted p;
-    while ((p = queue.poll()) != null) {
-      p.timer.scheduleIfOpen(w, p.deadlineNanos);
+    PostedTimer t;
+    while ((t = queue.poll()) != null) {
+      t.arm(w);
     }
   }
 }

@@ -26,12 +26,8 @@ abstract class Timer extends TimerWheel.Node {
    * Whichever wins, the core then releases the node on the loop and released() takes the timer
    * out of the wheel, so a closed timer keeps nothing. The wheel links are confined to the loop.
    *
-   * A timer made on another thread pushes its hook from that thread (pushHook), so the operation
-   * counts it at once: an outcome fixed after the call waits until the hook has reached the loop
-   * and ended the timer, even when the completion reaches the loop first (a driver's callback).
-   * The loop's ArmQueue schedules it later (scheduleIfOpen), unless it ended before that: closed,
-   * or its hook fired. It may also be scheduled, even expire, before its hook is linked; the core
-   * then skips the link of the closed node.
+   * A timer made on another thread is handed to its maker inside a PostedTimer, which answers
+   * close() until the loop's ArmQueue has armed the timer; one closed before that is skipped.
    */
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
 
@@ -56,22 +52,6 @@ abstract class Timer extends TimerWheel.Node {
   final void arm(TimerWheel w, long deadlineNanos) {
     w.schedule(this, deadlineNanos);
     ao().onCancel(this);
-  }
-
-  /**
-   * Any thread: pushes the timer as its operation's hook, before it is scheduled.
-   *
-   * @throws IllegalStateException if the operation's loop has stopped
-   */
-  final void pushHook() {
-    ao().onCancel(this);
-  }
-
-  /** Loop: schedules a timer whose hook was pushed already, unless it has ended. */
-  final void scheduleIfOpen(TimerWheel w, long deadlineNanos) {
-    if (isOpen()) {
-      w.schedule(this, deadlineNanos);
-    }
   }
 
   /**
