@@ -27,7 +27,9 @@ abstract class Timer extends TimerWheel.Node {
    * out of the wheel, so a closed timer keeps nothing. The wheel links are confined to the loop.
    *
    * A timer made on another thread is handed to its maker inside a PostedTimer, which answers
-   * close() until the loop's ArmQueue has armed the timer; one closed before that is skipped.
+   * close() until the loop's ArmQueue has armed the timer; one closed before that is skipped. Its
+   * hook push is reserved from the maker's thread (reserve), so the operation's outcome waits for
+   * the ArmQueue's drain, which arms it or skips it and then ends the reservation.
    */
   private static final System.Logger LOG = System.getLogger("org.asyncop.timers");
 
@@ -52,6 +54,19 @@ abstract class Timer extends TimerWheel.Node {
   final void arm(TimerWheel w, long deadlineNanos) {
     w.schedule(this, deadlineNanos);
     ao().onCancel(this);
+  }
+
+  /**
+   * Any thread: the operation's outcome waits for this timer's hook until {@link #endReservation}
+   * (see {@link #reservePush}).
+   */
+  final boolean reserve() {
+    return reservePush();
+  }
+
+  /** Loop: ends {@link #reserve}, after the timer was armed or skipped. */
+  final void endReservation(boolean reserved) {
+    reservationEnded(reserved);
   }
 
   /**

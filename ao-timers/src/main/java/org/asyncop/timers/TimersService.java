@@ -35,10 +35,10 @@ final class TimersService implements Timers, ContextService {
    * read: the wheel gives it its deadline with the clock the loop reads after the task that set
    * it (or every TimerWheel.STAMP_EVERY timers), which is never before the call, so the timer is
    * never early; a clock read is half the cost of a set-and-cancel. From another thread the
-   * deadline is fixed at the call and the timer's hook is pushed from the calling thread (the
-   * operation counts it, so its outcome waits for the timer's end even when the completion
-   * reaches the loop first); the timer then goes to the wheel through the loop's ArmQueue, which
-   * wakes the loop once per batch rather than once per timer. A timer set on the loop calls the
+   * deadline is fixed at the call and the timer's hook push is reserved on the operation from
+   * the calling thread (so its outcome waits for the timer's end even when the completion reaches
+   * the loop first); the timer then goes to the wheel through the loop's ArmQueue, which wakes the
+   * loop once per batch rather than once per timer. A timer set on the loop calls the
    * loop's wakeup(), a field write there: set by another driver's callback (a selector's), it
    * makes the loop poll the wheel again, with a fresh clock, before it waits (see EventLoop's
    * overview).
@@ -158,11 +158,9 @@ final class TimersService implements Timers, ContextService {
       loop.wakeup(); // as in start()
       return t;
     }
-    gate.post(() -> {
-      t.pushHook(); // counted by the operation now, not when the loop takes the timer
-      armQueues[loop.index()].offer(t, deadlineNanos);
-    }, this::refusal);
-    return t;
+    PostedTimer p = new PostedTimer(t, deadlineNanos);
+    gate.post(() -> armQueues[loop.index()].offer(p.reserve()), this::refusal);
+    return p;
   }
 
   /** Loop: this loop's wheel, made and registered as its driver on first use. */

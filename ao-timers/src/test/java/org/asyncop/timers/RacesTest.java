@@ -148,7 +148,7 @@ class RacesTest {
 
   /** Closes a timer's registration, saying whether this call removed the timer. */
   private static boolean closeIfOpen(Registration r) {
-    return ((Timer) r).closeIfOpen();
+    return r instanceof Timer t ? t.closeIfOpen() : ((PostedTimer) r).closeIfOpen();
   }
 
   @Test
