@@ -57,6 +57,10 @@ public interface AoContext extends AutoCloseable {
    * Close tells each service when it begins and waits for its {@link ContextService#terminated()}
    * before stopping the loops. A service created after close began is told at once.
    *
+   * <p>{@code factory} runs on the calling thread, under the context's lock (so that a close
+   * beginning at the same moment tells the new service exactly once): it must not wait for another
+   * thread, least of all for one of this context's loops, which may be waiting for that lock.
+   *
    * @throws NullPointerException if an argument is null, or the factory returns null
    * @throws IllegalStateException if the close has reached its last phase (every operation has
    *     ended and every hold is released; it waits for its services, its loops still running, then

@@ -80,7 +80,9 @@ public final class AoHow<T> {
   /**
    * Deliver progress and the outcome on {@code executor} instead of the loop, in order, one task
    * per operation at a time. If the executor rejects a task (or throws anything else), it runs on
-   * the loop instead.
+   * the loop instead. An executor that accepts a task and then drops it (a discard policy, or
+   * {@code shutdownNow()} with the task still queued) loses what it carried, the outcome
+   * included: use one that runs what it accepts, or rejects.
    *
    * @throws NullPointerException if {@code executor} is null
    * @return this

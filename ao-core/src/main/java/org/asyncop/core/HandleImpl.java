@@ -1,6 +1,7 @@
 package org.asyncop.core;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,6 +49,9 @@ final class HandleImpl implements CancelHandle {
     if (leak != null && cleanable != null) {
       leak.closed = true;
       cleanable.clean();
+      // this handle must stay reachable until `closed` is written: collected inside close() (its
+      // last use), the cleaner could run first and report a handle that was closed
+      Reference.reachabilityFence(this);
     }
   }
 

@@ -343,7 +343,10 @@ public final class Supervisor {
     if (now - inc.startedNanos >= RestartWindow.saturatedNanos(c.policy.maxBackoff())) {
       c.streak = 0;
     }
-    Duration d = c.policy.delay(++c.streak);
+    if (c.streak < Integer.MAX_VALUE) { // a service that fails for ever must not wrap negative
+      c.streak++;
+    }
+    Duration d = c.policy.delay(c.streak);
     c.state = ChildInfo.State.RESTARTING;
     if (d.isZero()) {
       relaunch(c);
