@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.asyncop.core.Registration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An interest or a store watch started from another thread before its operation completes is
@@ -42,6 +44,7 @@ class OffLoopStartTest {
   private Channels channels;
   private ServerSocketChannel server;
   private MemoryStore store;
+  @TempDir Path folder;
   /** What the driver completes on its next poll. */
   private final Queue<Ao<?>> handed = new ConcurrentLinkedQueue<>();
 
@@ -81,9 +84,15 @@ class OffLoopStartTest {
     f.orTimeout(10, TimeUnit.SECONDS).join();
   }
 
+  /** Run by {@link #begin}'s outcome callback, before it records the outcome. */
+  private volatile Runnable atOutcome = () -> {};
+
   /** An operation whose outcome is recorded into {@code heard}, after what else was heard. */
   private Ao<Void> begin(List<String> heard) {
-    return ctx.begin(AoHow.<Void>callback(o -> heard.add("outcome " + o.rc())));
+    return ctx.begin(AoHow.<Void>callback(o -> {
+      atOutcome.run();
+      heard.add("outcome " + o.rc());
+    }));
   }
 
   /**
@@ -150,6 +159,18 @@ class OffLoopStartTest {
     List<String> heard = startThenCompleteByTheDriver(this::watch);
     assertEquals(List.of("watch CANCEL", "outcome OK"), heard);
     assertEquals(0, store.watchCount());
+  }
+
+  @Test
+  void aWatchOnAStoreThatMayBlock_startedOffTheLoop_isCancelledAndRemovedBeforeTheOutcome() {
+    try (DirectoryStore dir = DirectoryStore.open(folder.resolve("store"))) {
+      AtomicInteger watchesAtOutcome = new AtomicInteger(-1);
+      atOutcome = () -> watchesAtOutcome.set(dir.watchCount());
+      List<String> heard = startThenCompleteByTheDriver(
+          (ao, end) -> Watches.watch(ao, dir, "/w", e -> end.accept("watch " + e.rc())));
+      assertEquals(List.of("watch CANCEL", "outcome OK"), heard);
+      assertEquals(0, watchesAtOutcome.get(), "store watches left when the outcome came");
+    }
   }
 
   @Test
