@@ -77,8 +77,9 @@ final class WatchIo implements ContextService {
    * refused (nothing attached) or reaches the loop before it stops. Attaching before the post
    * makes the outcome wait for the watch even if the ao completes on its loop before the start
    * runs there (ao-core counts an attach from another thread made before the completion); {@code
-   * start} owns the hold and must close it, also when the watch has already ended. Starting calls
-   * no user code: every callback is posted, so none runs inside the initiating call.
+   * start} owns the hold and sees that it is closed, also when the watch has already ended.
+   * Starting calls no user code: every callback is posted, so none runs inside the initiating
+   * call.
    *
    * @throws IllegalStateException if the context has stopped
    */
