@@ -26,12 +26,20 @@ import org.jspecify.annotations.Nullable;
  * <p>The end is one CAS on {@link #state}; the winner delivers {@code done} on the loop, closes
  * the timer and releases the store watch ({@link StoreLink}), whose removal the operation's
  * outcome waits for.
+ *
+ * <p>Order of a start ({@link WatchIo#start}): the cancel hook ({@link #onCancel}) is attached by
+ * the initiating call, on its own thread, so the operation's outcome waits for the await from
+ * then on; {@link #start} then runs on the loop and starts the timer and the store watch, unless
+ * the await has ended.
  */
 final class AwaitOp implements Registration {
   /*
    * state: OPEN -> DONE, once, by CAS, from any thread (the hook and the timer on the loop, a
-   * store failure or close() elsewhere). Confined to the loop: link, timer, reading, dirty.
-   * `changePending` (any thread) coalesces change notifications into one loop task.
+   * store failure or close() elsewhere). Confined to the loop: link (which also keeps the outcome
+   * hold), timer, reading, dirty. `changePending` (any thread) coalesces change notifications into
+   * one loop task. The end may come before start() (a close(), or the hook posted ahead of it):
+   * start() then hands the hold to the link and starts nothing, and whichever of start() and the
+   * end's link.release() runs second closes the hold.
    */
   private static final int OPEN = 0;
   private static final int DONE = 1;
@@ -76,10 +84,14 @@ final class AwaitOp implements Registration {
     this.link = new StoreLink(ao, store, path, io.io());
   }
 
-  /** Loop: starts the timer, the store watch, and then the first read. */
-  void start() {
+  /**
+   * Loop, with the outcome hold the initiating call made: starts the timer, the store watch, and
+   * then the first read.
+   */
+  void start(Registration hold) {
+    link.adopt(hold);
     if (state != OPEN) {
-      return;
+      return; // ended before it started: nothing is started
     }
     try {
       timer = Timers.of(ao.context()).timeout(ao, timeout, rc -> {
@@ -95,7 +107,7 @@ final class AwaitOp implements Registration {
       return;
     }
     reading = true;
-    link.open(this::onCancel, this::onStoreChange, this::onStoreFailure, this::read);
+    link.open(this::onStoreChange, this::onStoreFailure, this::read);
   }
 
   /** Loop: the timer fired. */
@@ -165,7 +177,7 @@ final class AwaitOp implements Registration {
   }
 
   /** Loop, as the cancel hook. */
-  private void onCancel() {
+  void onCancel() {
     finishNow(Outcome.cancelled(null));
   }
 

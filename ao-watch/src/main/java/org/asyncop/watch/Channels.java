@@ -39,9 +39,10 @@ import org.asyncop.core.Registration;
  * org.asyncop.core.AoLoop#setWaiter}), as Netty's event loop does, so readiness is handled and the
  * callback called on the loop itself, without a hand-off. The loop owns every {@link SelectionKey}
  * of its selector; a cancel deregisters the interest there (and the key, when no interest is
- * left), and the ao's outcome waits for that ({@link Ao#attach}). A loop that already waits
- * through another module's waiter cannot watch channels: its interests end with FAIL. Every method
- * is safe from any thread. Channels must be in non-blocking mode.
+ * left), and the ao's outcome waits for that ({@link Ao#attach}, made by the initiating call, so
+ * it waits even for an interest whose start is still on its way to the loop). A loop that already
+ * waits through another module's waiter cannot watch channels: its interests end with FAIL. Every
+ * method is safe from any thread. Channels must be in non-blocking mode.
  */
 public final class Channels implements ContextService {
   /*
@@ -50,6 +51,8 @@ public final class Channels implements ContextService {
    * and for terminated(), which run on other threads. terminated() comes after every operation of
    * the context ended, so no interest starts once it began, except from another thread for an
    * operation that has ended: `gate` refuses those, or has terminated() wait until they are posted.
+   * Such a call holds the ao (Interest.hold) inside the gate, before it posts the start: a refused
+   * call holds nothing, and an accepted one holds while the loop still runs to end the hold.
    */
   private final AoContext ctx;
   private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
@@ -136,10 +139,17 @@ public final class Channels implements ContextService {
     checkNotStopped();
     Interest i = new Interest(ao, ch, op, callback, this);
     if (ao.loop().inLoop()) {
-      i.start(); // the loop runs until terminated() has completed
+      i.start(i.hold()); // the loop runs until terminated() has completed
     } else {
-      // refused, or on the loop before it stops
-      gate.post(() -> ao.execute(i::start), this::refusal);
+      // Refused (nothing held), or held now, from this thread, so the outcome waits for the
+      // interest even if the ao completes on its loop before the start below runs there; the
+      // start reaches the loop before it stops.
+      gate.post(
+          () -> {
+            Registration hold = i.hold();
+            ao.execute(() -> i.start(hold));
+          },
+          this::refusal);
     }
     return i;
   }

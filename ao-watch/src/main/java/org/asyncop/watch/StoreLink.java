@@ -12,11 +12,17 @@ import org.jspecify.annotations.Nullable;
  * off the loop (when the store may block), and releases it, holding the operation's outcome back
  * until the store has really dropped it.
  *
+ * <p>Order: the outcome hold is made by the initiating call, on whatever thread ({@link
+ * WatchIo#start}), so the outcome waits for the watch even if the operation completes on its loop
+ * before the posted start runs; the start then hands it here ({@link #adopt}) and, unless the
+ * watch or await has ended meanwhile, makes the store watch ({@link #open}).
+ *
  * <p>Confined to the operation's loop, except the call to the store, which runs on the I/O
- * executor and posts its result back. States: not started; started (the store call is under way);
- * established (the store watch exists, or the call failed); released (closed, or to be closed as
- * soon as the call returns). The outcome hold ({@code held}) is closed exactly once, after the
- * store watch's {@link StoreWatch#removed()} (or at once when there is none).
+ * executor and posts its result back. States: not adopted; adopted (the hold is here); opened
+ * (the store call is under way); established (the store watch exists, or the call failed);
+ * released (closed, or to be closed as soon as the call returns, or as soon as the hold is
+ * adopted). The outcome hold ({@code held}) is closed exactly once, after the store watch's {@link
+ * StoreWatch#removed()} (or at once when there is none).
  */
 final class StoreLink {
   private final Ao<?> ao;
@@ -26,6 +32,7 @@ final class StoreLink {
 
   private @Nullable Registration held;
   private @Nullable StoreWatch storeWatch;
+  private boolean opened;
   private boolean callReturned;
   private boolean released;
 
@@ -37,16 +44,25 @@ final class StoreLink {
   }
 
   /**
-   * Loop: holds the outcome with {@code hook} as the cancel hook, then makes the store watch and,
-   * once it exists, runs {@code afterWatch} on the I/O side (the initial read of an await). Store
-   * errors go to {@code onFailure} (any thread).
+   * Loop, first: takes the outcome hold made by the initiating call; closes it at once when the
+   * link was released before (the watch ended before its start reached the loop).
+   */
+  void adopt(Registration hold) {
+    if (released) {
+      hold.close(); // nothing was made
+    } else {
+      held = hold;
+    }
+  }
+
+  /**
+   * Loop, after {@link #adopt} and before {@link #release}: makes the store watch and, once it
+   * exists, runs {@code afterWatch} on the I/O side (the initial read of an await). Store errors
+   * go to {@code onFailure} (any thread).
    */
   void open(
-      org.asyncop.core.CancelHook hook,
-      Consumer<String> onChange,
-      Consumer<Throwable> onFailure,
-      @Nullable Runnable afterWatch) {
-    held = ao.attach(hook);
+      Consumer<String> onChange, Consumer<Throwable> onFailure, @Nullable Runnable afterWatch) {
+    opened = true;
     Runnable call =
         () -> {
           StoreWatch w = null;
@@ -84,7 +100,7 @@ final class StoreLink {
 
   /** Loop: the store call returned (with null on failure). */
   private void returned(@Nullable StoreWatch w) {
-    if (callReturned) {
+    if (!opened || callReturned) {
       return;
     }
     callReturned = true;
@@ -97,12 +113,12 @@ final class StoreLink {
   /** Loop: drops the store watch; the outcome hold goes once the store confirms. */
   void release() {
     released = true;
+    if (opened && !callReturned) {
+      return; // returned() finishes the job
+    }
     Registration h = held;
     if (h == null) {
-      return; // never opened
-    }
-    if (!callReturned) {
-      return; // returned() finishes the job
+      return; // not adopted yet: adopt() closes it
     }
     held = null;
     StoreWatch w = storeWatch;

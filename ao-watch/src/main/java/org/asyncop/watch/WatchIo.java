@@ -8,10 +8,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
+import org.asyncop.core.CancelHook;
 import org.asyncop.core.ContextService;
 import org.asyncop.core.PostGate;
+import org.asyncop.core.Registration;
 
 /**
  * The per-context service behind {@link Watches}: a small pool of daemon threads that make the
@@ -68,18 +71,28 @@ final class WatchIo implements ContextService {
   }
 
   /**
-   * Any thread: runs {@code start} on {@code ao}'s loop: at once when called there (the loop runs
+   * Any thread: attaches {@code hook} to {@code ao} here, on the calling thread, then runs {@code
+   * start} with the returned hold on {@code ao}'s loop: at once when called there (the loop runs
    * until terminated() has completed), else posted through the gate, so a post racing the stop is
-   * refused or reaches the loop before it stops. Starting calls no user code: every callback is
-   * posted, so none runs inside the initiating call.
+   * refused (nothing attached) or reaches the loop before it stops. Attaching before the post
+   * makes the outcome wait for the watch even if the ao completes on its loop before the start
+   * runs there (ao-core counts an attach from another thread made before the completion); {@code
+   * start} owns the hold and sees that it is closed, also when the watch has already ended.
+   * Starting calls no user code: every callback is posted, so none runs inside the initiating
+   * call.
    *
    * @throws IllegalStateException if the context has stopped
    */
-  void start(Ao<?> ao, Runnable start) {
+  void start(Ao<?> ao, CancelHook hook, Consumer<Registration> start) {
     if (ao.loop().inLoop()) {
-      start.run();
+      start.accept(ao.attach(hook));
     } else {
-      gate.post(() -> ao.execute(start), this::refusal);
+      gate.post(
+          () -> {
+            Registration hold = ao.attach(hook);
+            ao.execute(() -> start.accept(hold));
+          },
+          this::refusal);
     }
   }
 

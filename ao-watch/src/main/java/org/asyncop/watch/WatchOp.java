@@ -16,11 +16,17 @@ import org.jspecify.annotations.Nullable;
  * loop, a store failure on a store thread, {@link #close()} anywhere); the winner delivers the end
  * event on the loop and releases the store watch through {@link StoreLink}. A change is delivered
  * only by a loop task that still sees OPEN, so no change follows the end.
+ *
+ * <p>Order of a start ({@link WatchIo#start}): the cancel hook ({@link #onCancel}) is attached by
+ * the initiating call, on its own thread, so the operation's outcome waits for the watch from
+ * then on; {@link #start} then runs on the loop and makes the store watch, unless it has ended.
  */
 final class WatchOp implements Registration {
   /*
    * state: OPEN -> ENDED, once, by CAS. Everything else is confined to the loop: `link` (the store
-   * side) and `started`.
+   * side, which also keeps the outcome hold). The end may come before start() (a close(), or the
+   * hook posted ahead of it): start() then hands the hold to the link and makes nothing, and
+   * whichever of start() and the end's link.release() runs second closes the hold.
    */
   private static final int OPEN = 0;
   private static final int ENDED = 1;
@@ -47,12 +53,13 @@ final class WatchOp implements Registration {
     this.link = new StoreLink(ao, store, path, io.io());
   }
 
-  /** Loop: attaches to the operation and makes the store watch. */
-  void start() {
+  /** Loop, with the outcome hold the initiating call made: makes the store watch. */
+  void start(Registration hold) {
+    link.adopt(hold);
     if (state != OPEN) {
-      return; // closed before it started: the end was delivered, nothing was made
+      return; // ended before it started: nothing is made
     }
-    link.open(this::onCancel, this::onStoreChange, this::onStoreFailure, null);
+    link.open(this::onStoreChange, this::onStoreFailure, null);
   }
 
   /** Store thread: a change; forwarded if the watch is still open when the loop gets to it. */
@@ -72,7 +79,7 @@ final class WatchOp implements Registration {
   }
 
   /** Loop, as the cancel hook: the operation was cancelled or completed. */
-  private void onCancel() {
+  void onCancel() {
     if (STATE.compareAndSet(this, OPEN, ENDED)) {
       ended(Rc.CANCEL, null);
     }

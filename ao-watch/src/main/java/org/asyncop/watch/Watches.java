@@ -19,8 +19,10 @@ import org.asyncop.core.Registration;
  * WatchableStore#mayBlock()}) run on a small pool of the context (a {@link
  * org.asyncop.core.ContextService}, stopped by the context's close), never on a loop thread;
  * every listener and callback runs on the operation's loop, never inside the call that started
- * it. Called on the operation's loop, they start without a hand-off. The operation's outcome is held back ({@link Ao#attach}) until the store has dropped the
- * watch (for ZooKeeper: the server confirmed the removal). The timeout of {@link #await} is a
+ * it. Called on the operation's loop, they start without a hand-off. The operation's outcome is
+ * held back ({@link Ao#attach}, by the call itself, whatever its thread) until the store has
+ * dropped the watch (for ZooKeeper: the server confirmed the removal), even when the operation
+ * completes before the watch's start has reached its loop. The timeout of {@link #await} is a
  * timer of the context's {@link org.asyncop.timers.Timers}.
  */
 public final class Watches {
@@ -48,7 +50,7 @@ public final class Watches {
     checkOpen(store);
     WatchIo io = WatchIo.of(ao.context());
     WatchOp op = new WatchOp(ao, store, path, listener, io);
-    io.start(ao, op::start);
+    io.start(ao, op::onCancel, op::start);
     return op;
   }
 
@@ -85,7 +87,7 @@ public final class Watches {
     checkOpen(store);
     WatchIo io = WatchIo.of(ao.context());
     AwaitOp op = new AwaitOp(ao, store, path, until, timeout, done, io);
-    io.start(ao, op::start);
+    io.start(ao, op::onCancel, op::start);
     return op;
   }
 
