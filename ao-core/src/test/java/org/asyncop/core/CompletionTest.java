@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -202,30 +201,13 @@ class CompletionTest {
   @Test
   void aReportMadeBeforeACompletionByALoopDriverReachesTheListenerBeforeTheOutcome() {
     AoLoop loop = ctx.loops().get(0);
-    AtomicReference<Ao<String>> handed = new AtomicReference<>();
-    TestThreads.onLoop(loop, () -> loop.addDriver(now -> { // completes what it is handed, as a
-      Ao<String> a = handed.getAndSet(null); //                 selector's readiness callback would
-      if (a != null) {
-        a.complete("v");
-      }
-      return LoopDriver.IDLE;
-    }));
+    OvertakingDriver driver = new OvertakingDriver(loop);
     Recorder<String> r = new Recorder<>();
     Ao<String> ao = ctx.begin(r.how());
-    CountDownLatch hold = new CountDownLatch(1);
-    loop.execute(() -> {
-      try {
-        hold.await();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    });
-    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the report
-      loop.execute(() -> {});
-    }
+    CountDownLatch hold = driver.holdLoop();
     Progress made = Progress.of("made before the completion");
     ao.reportProgress(made);
-    handed.set(ao);
+    driver.hand(ao);
     hold.countDown();
     r.awaitOne();
     TestThreads.onLoop(loop, () -> {}); // after the report's task

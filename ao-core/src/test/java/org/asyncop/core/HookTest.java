@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -150,30 +149,13 @@ class HookTest {
   @Test
   void aResourceAttachedBeforeACompletionByALoopDriverHoldsTheOutcomeBack() throws Exception {
     AoLoop loop = ctx.loops().get(0);
-    AtomicReference<Ao<String>> handed = new AtomicReference<>();
-    TestThreads.onLoop(loop, () -> loop.addDriver(now -> { // completes what it is handed, as a
-      Ao<String> a = handed.getAndSet(null); //                 selector's readiness callback would
-      if (a != null) {
-        a.complete("v");
-      }
-      return LoopDriver.IDLE;
-    }));
+    OvertakingDriver driver = new OvertakingDriver(loop);
     Recorder<String> r = new Recorder<>();
     Ao<String> ao = ctx.begin(r.how());
-    CountDownLatch busy = new CountDownLatch(1);
-    loop.execute(() -> {
-      try {
-        busy.await();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    });
-    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the attach
-      loop.execute(() -> {});
-    }
+    CountDownLatch busy = driver.holdLoop();
     CompletableFuture<Void> killed = new CompletableFuture<>();
     Registration child = ao.attach(() -> killed.complete(null)); // a child process, say
-    handed.set(ao); // after attach() returned: the work it started has ended
+    driver.hand(ao); // after attach() returned: the work it started has ended
     busy.countDown();
     killed.get(10, TimeUnit.SECONDS); // the completion cancels the attached resource
     TestThreads.onLoop(loop, () -> {}); // the outcome would be on its way by now
