@@ -12,6 +12,7 @@ import org.asyncop.core.AoContext;
 import org.asyncop.core.ContextService;
 import org.asyncop.core.PostGate;
 import org.asyncop.core.Rc;
+import org.asyncop.core.Registration;
 import org.asyncop.process.internal.Native;
 import org.asyncop.process.internal.Spawner;
 
@@ -207,9 +208,16 @@ public final class ChildProcesses implements ContextService {
       ao.execute(report); // the loop runs until terminated() has completed
       return c;
     }
-    gate.post(
-        () -> ao.execute(report),
-        () -> new IllegalStateException("context " + ctx.name() + " has stopped; no new children"));
+    // from another thread: the outcome must not go before the report, even when the completion
+    // reaches the loop ahead of the report's task, so a hold goes with it (attached here, where
+    // the operation counts it) and the report's task releases it
+    gate.post(() -> {
+      Registration hold = ao.attach(() -> {});
+      ao.execute(() -> {
+        report.run();
+        hold.close();
+      });
+    }, () -> new IllegalStateException("context " + ctx.name() + " has stopped; no new children"));
     return c;
   }
 

@@ -18,7 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
+import org.asyncop.core.AoHow;
+import org.asyncop.core.LoopDriver;
 import org.asyncop.core.Rc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,6 +261,43 @@ class ChildProcessesTest {
     assertTrue(se.getMessage().contains("ENOENT"), se.getMessage());
     assertTrue(op.exitOnLoop);
     assertEquals(Rc.FAIL, op.awaitOutcome().rc());
+  }
+
+  @Test
+  void aSpawnFailureFromAnotherThreadIsReportedBeforeAnOutcomeThatReachedTheLoopFirst()
+      throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Ao<Void> ao = ctx.begin(AoHow.callback(o -> heard.add("outcome " + o.rc())));
+    AtomicReference<Ao<Void>> handed = new AtomicReference<>();
+    CountDownLatch added = new CountDownLatch(1);
+    ao.execute(() -> { // another module's driver (a selector's readiness, say) that completes
+      ao.loop().addDriver(now -> { // what it is handed, ahead of the loop's queued tasks
+        Ao<Void> a = handed.getAndSet(null);
+        if (a != null) {
+          a.complete(null);
+        }
+        return LoopDriver.IDLE;
+      });
+      added.countDown();
+    });
+    assertTrue(added.await(20, TimeUnit.SECONDS));
+    CountDownLatch busy = new CountDownLatch(1);
+    ao.execute(() -> {
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    for (int i = 0; i < 300; i++) { // more than a batch: the driver is polled before the report
+      ao.execute(() -> {});
+    }
+    procs.spawn(ao, ProcessSpec.of("no-such-program-asyncop"), e -> heard.add("exit " + e.rc()));
+    handed.set(ao); // after spawn() returned: the caller's work is done
+    busy.countDown();
+    await().atMost(Procs.LIVENESS).until(() -> heard.size() == 2);
+    assertEquals(List.of("exit FAIL", "outcome OK"), heard,
+        "the spawn's report comes before the outcome of an operation completed after the call");
   }
 
   @Test
