@@ -11,15 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import org.asyncop.core.UserCode;
 import org.asyncop.core.Ao;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
 import org.asyncop.core.CancelHandle;
 import org.asyncop.core.Checks;
 import org.asyncop.core.Outcome;
+import org.asyncop.core.PostGate;
 import org.asyncop.core.Rc;
 import org.asyncop.core.Registration;
+import org.asyncop.core.UserCode;
 import org.asyncop.timers.Timers;
 import org.jspecify.annotations.Nullable;
 
@@ -70,8 +71,9 @@ public final class Supervisor {
    *   STOPPING  entered on a cancel of the supervisor (its hook) or when the intensity limit is
    *             passed. Nothing starts or restarts any more; stopNext() cancels the newest
    *             service and waits for its end, then the next, until none is left.
-   *   STOPPED   none is left; the supervisor's operation was completed (CANCEL, or FAIL with
-   *             the intensity cause).
+   *   STOPPED   none is left; `gate` is stopped, and once the requests that passed it have
+   *             posted their tasks (which fail their stages), the supervisor's operation is
+   *             completed (CANCEL, or FAIL with the intensity cause).
    */
   private enum State { RUNNING, STOPPING, STOPPED }
 
@@ -87,6 +89,8 @@ public final class Supervisor {
   private final ConcurrentSkipListMap<Long, Child<?, ?>> byOrder = new ConcurrentSkipListMap<>();
 
   private volatile State state = State.RUNNING;
+  /** Requests from other threads post through it; stopped when the supervisor is. */
+  private final PostGate gate = new PostGate();
 
   // ---- confined to the loop ----
   private final RestartWindow window;
@@ -247,11 +251,11 @@ public final class Supervisor {
 
   /** Runs {@code task} on the loop, or fails {@code f} if the supervisor has ended. */
   private void post(CompletableFuture<?> f, Runnable task) {
-    if (state == State.STOPPED) {
-      f.completeExceptionally(new IllegalStateException(this + " has stopped"));
-      return;
+    try {
+      gate.post(() -> ao.execute(task), () -> new IllegalStateException(this + " has stopped"));
+    } catch (IllegalStateException refused) {
+      f.completeExceptionally(refused);
     }
-    ao.execute(task);
   }
 
   private <M, R> void doStart(
@@ -473,18 +477,26 @@ public final class Supervisor {
     stopNext();
   }
 
+  /** Loop: ends the stopped supervisor's operation: FAIL with the intensity cause, or CANCEL. */
+  private void end() {
+    Throwable cause = failCause;
+    if (cause != null) {
+      ao.fail(cause);
+    } else {
+      ao.cancelled();
+    }
+  }
+
   /** Loop: stops the newest service left, or ends the supervisor when none is. */
   private void stopNext() {
     for (; ; ) {
       Map.Entry<Long, Child<?, ?>> e = byOrder.lastEntry();
       if (e == null) {
         state = State.STOPPED;
-        Throwable cause = failCause;
-        if (cause != null) {
-          ao.fail(cause);
-        } else {
-          ao.cancelled();
-        }
+        // a request that passed the gate just before has posted its task, or is about to: the
+        // operation ends behind it, so the context cannot stop the loop under it (it finds
+        // STOPPED there and fails its stage)
+        gate.stop().thenRun(() -> ao.execute(this::end));
         return;
       }
       Child<?, ?> c = e.getValue();

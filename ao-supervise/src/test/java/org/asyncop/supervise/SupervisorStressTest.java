@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,6 +91,34 @@ class SupervisorStressTest {
     assertTrue(sup.lookup(B).isEmpty());
     assertTrue(ctx.close(Duration.ofSeconds(10)));
     assertEquals(Rc.CANCEL, Services.join(sup.terminated()).rc());
+  }
+
+  @RepeatedTest(3)
+  void requestsRacingTheSupervisorsStopAndTheContextsCloseAllComplete() throws Exception {
+    int rounds = 300;
+    for (int round = 0; round < rounds; round++) {
+      AoContext ctx = AoContext.builder().name("stop-race").build();
+      Supervisor sup = Supervisor.builder(ctx).start();
+      Services.join(sup.start(A, numbered()));
+      List<CompletableFuture<?>> stages = new ArrayList<>();
+      CountDownLatch sending = new CountDownLatch(1);
+      Thread sender = new Thread(() -> { // a client that does not know the supervisor stops
+        for (int i = 0; i < 200; i++) {
+          stages.add(sup.send(A, "m").toCompletableFuture());
+          stages.add(sup.start(B, numbered()).toCompletableFuture());
+          sending.countDown();
+        }
+      }, "sender");
+      sender.start();
+      assertTrue(sending.await(10, TimeUnit.SECONDS));
+      sup.stop();
+      assertTrue(ctx.close(Duration.ofSeconds(10)), "round " + round + ": the close finished");
+      sender.join(TimeUnit.SECONDS.toMillis(10));
+      assertTrue(!sender.isAlive(), "round " + round + ": the sender finished");
+      for (CompletableFuture<?> f : stages) { // each was refused at the call or ran on the loop
+        assertTrue(f.isDone(), "round " + round + ": a request was dropped with the loop");
+      }
+    }
   }
 
   /** Checks the order of the replies; returns how many there were. */
