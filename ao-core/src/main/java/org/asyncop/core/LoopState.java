@@ -31,6 +31,8 @@ final class LoopState {
   static final byte LISTED = 1;
   static final byte GONE = 2;
 
+  private static final int ANCHOR_USES = 64;
+
   final EventLoop loop;
   private final ContextImpl ctx;
   /**
@@ -44,7 +46,15 @@ final class LoopState {
   private final Runnable listArrived = this::listArrived;
 
   // ---- confined to the loop ----
-  private @Nullable AoImpl<?> head;
+  /**
+   * Holds the list's head, the newest listed operation. The head changes at every begin on the
+   * loop, and storing a new operation into this long-lived object would take the slow path of
+   * G1's card-marking barrier each time (a StoreLoad fence; see LocalQueue): so the head is kept
+   * in a small young holder, replaced every {@link #ANCHOR_USES} adds.
+   */
+  private Anchor anchor = new Anchor();
+  /** Adds since {@code anchor} was made. */
+  private int anchorUses;
   private int live;
   private boolean closing;
   private boolean quiescent;
@@ -95,11 +105,13 @@ final class LoopState {
       return;
     }
     ao.listing = LISTED;
-    ao.nextLive = head;
-    if (head != null) {
-      head.prevLive = ao;
+    Anchor a = freshAnchor();
+    AoImpl<?> h = a.head;
+    ao.nextLive = h;
+    if (h != null) {
+      h.prevLive = ao;
     }
-    head = ao;
+    a.head = ao;
     live++;
     if (closing) {
       ao.cancel(); // it raced the close: it is cancelled, never left behind
@@ -117,8 +129,8 @@ final class LoopState {
     AoImpl<?> n = ao.nextLive;
     if (p != null) {
       p.nextLive = n;
-    } else if (head == ao) {
-      head = n;
+    } else if (anchor.head == ao) {
+      anchor.head = n;
     }
     if (n != null) {
       n.prevLive = p;
@@ -129,10 +141,24 @@ final class LoopState {
     checkQuiescent();
   }
 
+  /** Loop: the anchor, replaced by a new one after {@link #ANCHOR_USES} adds. */
+  private Anchor freshAnchor() {
+    Anchor a = anchor;
+    if (++anchorUses < ANCHOR_USES) {
+      return a;
+    }
+    anchorUses = 0;
+    Anchor b = new Anchor();
+    b.head = a.head;
+    a.head = null; // an old anchor that was promoted must not keep young operations alive
+    anchor = b;
+    return b;
+  }
+
   /** Loop: close has begun; cancel everything live. */
   void beginClose() {
     closing = true;
-    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+    for (AoImpl<?> a = anchor.head; a != null; a = a.nextLive) {
       a.cancel();
     }
     checkQuiescent();
@@ -140,7 +166,7 @@ final class LoopState {
 
   /** Loop: {@code ContextImpl.close(Duration)} ran out of time; force what is left. */
   void cancelNowAll() {
-    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+    for (AoImpl<?> a = anchor.head; a != null; a = a.nextLive) {
       a.cancelNow();
     }
   }
@@ -156,9 +182,14 @@ final class LoopState {
   /** Loop: snapshot of what is live. */
   List<AoInfo> snapshot() {
     List<AoInfo> out = new ArrayList<>(live);
-    for (AoImpl<?> a = head; a != null; a = a.nextLive) {
+    for (AoImpl<?> a = anchor.head; a != null; a = a.nextLive) {
       out.add(a.info());
     }
     return out;
+  }
+
+  /** The list's head, in an object of its own: see {@code anchor}. */
+  private static final class Anchor {
+    @Nullable AoImpl<?> head;
   }
 }

@@ -2,7 +2,6 @@ package org.asyncop.core.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -21,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventLoop implements AoLoop {
   /*
-   * Two queues. Tasks posted by the loop's own thread go to `local`, a plain ArrayDeque: that is
-   * the hot path of workflow code (hooks, deliveries, progress), and it needs no atomics. Tasks from
+   * Two queues. Tasks posted by the loop's own thread go to `local`, a LocalQueue: that is the hot
+   * path of workflow code (hooks, deliveries, progress), and it needs no atomics. Tasks from
    * other threads go to `inbox`, a lock-free MPSC-safe queue. Each keeps FIFO per posting thread;
    * the loop alternates between them so neither starves the other.
    *
@@ -63,7 +62,7 @@ public final class EventLoop implements AoLoop {
   private static final int BATCH = 256;
 
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-  private final ArrayDeque<Runnable> local = new ArrayDeque<>();
+  private final LocalQueue local = new LocalQueue();
   private final String threadName;
   private final int index;
   private final Ticker ticker;
