@@ -36,20 +36,18 @@ public final class AoHow<T> {
     }
   }
 
+  // An AoHow is allocated for every operation, so a callback-mode one keeps to three fields (24
+  // bytes); whatever else it is given lives in `more`, made on first use.
+  /** The callback; null in future mode. */
   private final @Nullable Consumer<Outcome<T>> callback;
-  private final @Nullable ResultFuture<T> result;
-  private final @Nullable CompletableFuture<Outcome<T>> outcome;
-  private @Nullable Consumer<Progress> progressListener;
-  private @Nullable Executor executor;
-  private @Nullable Consumer<? super T> dropped;
-  private @Nullable String name;
+  /** Set by the configuring thread before the AoHow is passed on; read by the loop after bind. */
+  private @Nullable More<T> more;
   /** The operation this serves; set once by CAS. */
   private volatile @Nullable Ao<T> bound;
 
-  private AoHow(@Nullable Consumer<Outcome<T>> callback, boolean future) {
+  private AoHow(@Nullable Consumer<Outcome<T>> callback, @Nullable More<T> more) {
     this.callback = callback;
-    this.result = future ? new ResultFuture<>() : null;
-    this.outcome = future ? new CompletableFuture<>() : null;
+    this.more = more;
   }
 
   /**
@@ -58,12 +56,15 @@ public final class AoHow<T> {
    * @throws NullPointerException if {@code callback} is null
    */
   public static <T> AoHow<T> callback(Consumer<Outcome<T>> callback) {
-    return new AoHow<>(requireNonNull(callback, "callback"), false);
+    return new AoHow<>(requireNonNull(callback, "callback"), null);
   }
 
   /** Hear the end through {@link #result()} and {@link #outcome()}. */
   public static <T> AoHow<T> future() {
-    return new AoHow<>(null, true);
+    More<T> m = new More<>();
+    m.result = new ResultFuture<>();
+    m.outcome = new CompletableFuture<>();
+    return new AoHow<>(null, m);
   }
 
   /**
@@ -73,7 +74,7 @@ public final class AoHow<T> {
    * @return this
    */
   public AoHow<T> onProgress(Consumer<Progress> listener) {
-    this.progressListener = requireNonNull(listener, "listener");
+    more().progressListener = requireNonNull(listener, "listener");
     return this;
   }
 
@@ -88,7 +89,7 @@ public final class AoHow<T> {
    * @return this
    */
   public AoHow<T> deliverOn(Executor executor) {
-    this.executor = requireNonNull(executor, "executor");
+    more().executor = requireNonNull(executor, "executor");
     return this;
   }
 
@@ -105,10 +106,7 @@ public final class AoHow<T> {
    */
   public AoHow<T> onDropped(Consumer<? super T> consumer) {
     requireNonNull(consumer, "consumer");
-    if (result == null) {
-      throw new IllegalStateException("onDropped applies to AoHow.future() only");
-    }
-    this.dropped = consumer;
+    futureMode("onDropped").dropped = consumer;
     return this;
   }
 
@@ -119,7 +117,7 @@ public final class AoHow<T> {
    * @return this
    */
   public AoHow<T> named(String name) {
-    this.name = requireNonNull(name, "name");
+    more().name = requireNonNull(name, "name");
     return this;
   }
 
@@ -132,10 +130,7 @@ public final class AoHow<T> {
    * @throws IllegalStateException if this is not a future-mode {@code AoHow}
    */
   public CompletableFuture<T> result() {
-    if (result == null) {
-      throw new IllegalStateException("result() applies to AoHow.future() only");
-    }
-    return result;
+    return requireNonNull(futureMode("result()").result);
   }
 
   /**
@@ -145,10 +140,7 @@ public final class AoHow<T> {
    * @throws IllegalStateException if this is not a future-mode {@code AoHow}
    */
   public CompletableFuture<Outcome<T>> outcome() {
-    if (outcome == null) {
-      throw new IllegalStateException("outcome() applies to AoHow.future() only");
-    }
-    return outcome;
+    return requireNonNull(futureMode("outcome()").outcome);
   }
 
   // ---- used by the operation ----
@@ -158,7 +150,8 @@ public final class AoHow<T> {
     if (!BOUND.compareAndSet(this, null, ao)) { // one CAS: cheaper than a monitor on this hot path
       throw new IllegalStateException("this AoHow is already bound to " + bound);
     }
-    ResultFuture<T> r = result;
+    More<T> m = more;
+    ResultFuture<T> r = m == null ? null : m.result;
     if (r != null) {
       r.ao = ao;
       if (r.isCancelled()) { // cancelled before it was bound: pass it on now
@@ -168,19 +161,23 @@ public final class AoHow<T> {
   }
 
   @Nullable String name() {
-    return name;
+    More<T> m = more;
+    return m == null ? null : m.name;
   }
 
   @Nullable Executor executor() {
-    return executor;
+    More<T> m = more;
+    return m == null ? null : m.executor;
   }
 
   boolean wantsProgress() {
-    return progressListener != null;
+    More<T> m = more;
+    return m != null && m.progressListener != null;
   }
 
   void deliverProgress(Progress p) {
-    Consumer<Progress> l = progressListener;
+    More<T> m = more;
+    Consumer<Progress> l = m == null ? null : m.progressListener;
     if (l != null) {
       l.accept(p);
     }
@@ -191,12 +188,13 @@ public final class AoHow<T> {
       callback.accept(o);
       return;
     }
-    ResultFuture<T> r = requireNonNull(result);
+    More<T> m = requireNonNull(more);
+    ResultFuture<T> r = requireNonNull(m.result);
     try {
       switch (o.rc()) {
         case OK -> {
           if (!r.complete(o.value())) {
-            drop(o.value());
+            drop(m, o.value());
           }
         }
         case FAIL -> r.completeExceptionally(requireNonNull(o.failure()));
@@ -209,17 +207,17 @@ public final class AoHow<T> {
           }
           r.completeExceptionally(ce);
           if (o.value() != null) {
-            drop(o.value()); // a kept resource the cancelled future cannot carry
+            drop(m, o.value()); // a kept resource the cancelled future cannot carry
           }
         }
       }
     } finally {
-      requireNonNull(outcome).complete(o); // also when onDropped threw (the caller logs that)
+      requireNonNull(m.outcome).complete(o); // also when onDropped threw (the caller logs that)
     }
   }
 
-  private void drop(@Nullable T value) {
-    Consumer<? super T> d = dropped;
+  private static <T> void drop(More<T> m, @Nullable T value) {
+    Consumer<? super T> d = m.dropped;
     if (d != null && value != null) {
       d.accept(value);
     } else if (value != null) {
@@ -230,6 +228,34 @@ public final class AoHow<T> {
                   + " (set AoHow.onDropped to release it)",
               value);
     }
+  }
+
+  private More<T> more() {
+    More<T> m = more;
+    if (m == null) {
+      m = new More<>();
+      more = m;
+    }
+    return m;
+  }
+
+  /** This AoHow's settings, if it is in future mode; {@code what} names the caller otherwise. */
+  private More<T> futureMode(String what) {
+    More<T> m = more;
+    if (m == null || m.result == null) {
+      throw new IllegalStateException(what + " applies to AoHow.future() only");
+    }
+    return m;
+  }
+
+  /** What an AoHow holds beyond its callback: the futures of future mode, the options. */
+  private static final class More<T> {
+    @Nullable ResultFuture<T> result;
+    @Nullable CompletableFuture<Outcome<T>> outcome;
+    @Nullable Consumer<Progress> progressListener;
+    @Nullable Executor executor;
+    @Nullable Consumer<? super T> dropped;
+    @Nullable String name;
   }
 
   /** The result future; its cancel reaches the operation. */
