@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * a name.
  *
  * <p>One {@code AoHow} serves one operation: passing it to a second {@link AoContext#begin} throws
- * {@link IllegalStateException}. Configure it before passing it on.
+ * {@link IllegalStateException}. That check is made for every begin that happens after the first
+ * (the same thread reusing it, or another thread it was handed to); two threads passing the same
+ * {@code AoHow} at the same moment, a bug of its own, may go unnoticed. Configure it before passing
+ * it on.
  *
  * <p>Delivery: progress reports and then the outcome, in order, exactly once each, one at a time;
  * on the operation's loop, or on the {@link #deliverOn} executor (one task per operation at a
@@ -42,7 +45,7 @@ public final class AoHow<T> {
   private final @Nullable Consumer<Outcome<T>> callback;
   /** Set by the configuring thread before the AoHow is passed on; read by the loop after bind. */
   private @Nullable More<T> more;
-  /** The operation this serves; set once by CAS. */
+  /** The operation this serves; set once, by bind(). */
   private volatile @Nullable Ao<T> bound;
 
   private AoHow(@Nullable Consumer<Outcome<T>> callback, @Nullable More<T> more) {
@@ -147,9 +150,14 @@ public final class AoHow<T> {
 
   /** Binds this to its operation, once. */
   void bind(Ao<T> ao) {
-    if (!BOUND.compareAndSet(this, null, ao)) { // one CAS: cheaper than a monitor on this hot path
-      throw new IllegalStateException("this AoHow is already bound to " + bound);
+    // A check and a store, not a CAS: a CAS is a tenth of the bare begin-complete-deliver on these
+    // machines (AoLifeCpu), and it would only catch two begins racing with one AoHow (see the
+    // class javadoc); a reuse after the first begin sees the store.
+    Ao<T> b = bound;
+    if (b != null) {
+      throw new IllegalStateException("this AoHow is already bound to " + b);
     }
+    BOUND.setRelease(this, ao);
     More<T> m = more;
     ResultFuture<T> r = m == null ? null : m.result;
     if (r != null) {
@@ -241,11 +249,10 @@ public final class AoHow<T> {
 
   /** This AoHow's settings, if it is in future mode; {@code what} names the caller otherwise. */
   private More<T> futureMode(String what) {
-    More<T> m = more;
-    if (m == null || m.result == null) {
+    if (callback != null) { // final, so the mode is right even where `more` was published racily
       throw new IllegalStateException(what + " applies to AoHow.future() only");
     }
-    return m;
+    return requireNonNull(more);
   }
 
   /** What an AoHow holds beyond its callback: the futures of future mode, the options. */
