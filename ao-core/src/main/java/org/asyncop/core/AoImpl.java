@@ -573,7 +573,7 @@ final class AoImpl<T> implements Ao<T>, Runnable {
   }
 
   private <U> Ao<U> nested(Consumer<Outcome<U>> done, boolean shielded, String purpose) {
-    AoHow<U> childHow = AoHow.callback(done).named(name() + "/" + purpose);
+    AoHow<U> childHow = AoHow.callback(done); // named by its link: see name()
     AoImpl<U> child = new AoImpl<>(ctx, loop, childHow);
     if (child.startNanos == UNSTAMPED) { // nested from another thread: rare, stamp it here
       child.startNanos = ctx.ticker().nanoTime();
@@ -609,7 +609,13 @@ final class AoImpl<T> implements Ao<T>, Runnable {
 
   String name() {
     String n = how.name();
-    return n != null ? n : "ao@" + Integer.toHexString(System.identityHashCode(this));
+    if (n != null) {
+      return n;
+    }
+    ChildLink link = parentLink; // a nested operation: named after its parent and purpose
+    return link != null
+        ? link.ao.name() + "/" + link.purpose
+        : "ao@" + Integer.toHexString(System.identityHashCode(this));
   }
 
   /** The named state, from the state bits. */

@@ -38,6 +38,18 @@ class NestTest {
   }
 
   @Test
+  void aNestedOperationIsNamedAfterItsParentAndPurpose() {
+    Ao<String> parent = ctx.begin(AoHow.<String>callback(o -> {}).named("domain 7"));
+    Ao<Void> child = parent.nest(o -> {});
+    Ao<Void> cleanup = child.nestShielded("cleanup", o -> {});
+    assertTrue(child.toString().startsWith("Ao[domain 7/nested, "), child.toString());
+    assertTrue(cleanup.toString().startsWith("Ao[domain 7/nested/cleanup, "), cleanup.toString());
+    cleanup.complete(null);
+    child.complete(null);
+    parent.complete("done");
+  }
+
+  @Test
   void parentOutcomeWaitsForItsRunningChild() {
     Recorder<String> r = new Recorder<>();
     Ao<String> parent = ctx.begin(r.how());
