@@ -249,7 +249,7 @@ public final class Supervisor {
 
   // ---------------------------------------------------------------- on the loop
 
-  /** Runs {@code task} on the loop, or fails {@code f} if the supervisor has ended. */
+  /** Runs {@code task} on the loop, or fails {@code f} if the supervisor has stopped. */
   private void post(CompletableFuture<?> f, Runnable task) {
     try {
       gate.post(() -> ao.execute(task), () -> new IllegalStateException(this + " has stopped"));
@@ -494,8 +494,9 @@ public final class Supervisor {
       if (e == null) {
         state = State.STOPPED;
         // a request that passed the gate just before has posted its task, or is about to: the
-        // operation ends behind it, so the context cannot stop the loop under it (it finds
-        // STOPPED there and fails its stage)
+        // operation ends only once it has, so the context cannot stop the loop before that task
+        // is queued (the loop drains its queues before it stops; the task finds STOPPED and
+        // fails its stage, before or after end() ran)
         gate.stop().thenRun(() -> ao.execute(this::end));
         return;
       }
