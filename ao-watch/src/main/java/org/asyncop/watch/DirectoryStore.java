@@ -76,7 +76,8 @@ public final class DirectoryStore implements WatchableStore {
   public static final String VALUE_FILE = ".value";
 
   private static final String LOCK_FILE = ".lock";
-  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  /** The in-JVM locks of the folders that stores are open on; see FolderLock. */
+  private static final ConcurrentHashMap<Path, FolderLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path folder;
   private final ReentrantLock jvmLock;
@@ -90,19 +91,24 @@ public final class DirectoryStore implements WatchableStore {
 
   private DirectoryStore(Path folder) throws IOException {
     this.folder = folder;
-    this.jvmLock = JVM_LOCKS.computeIfAbsent(folder, f -> new ReentrantLock());
-    this.lockChannel =
-        FileChannel.open(folder.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    this.jvmLock = FolderLock.acquire(folder);
+    FileChannel ch = null;
     WatchService ws = null;
     try {
+      ch = FileChannel.open(
+          folder.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      this.lockChannel = ch;
       ws = folder.getFileSystem().newWatchService();
       this.watchService = ws;
       registerTree(folder, false);
     } catch (IOException | RuntimeException e) {
-      lockChannel.close();
+      if (ch != null) {
+        ch.close();
+      }
       if (ws != null) {
         ws.close();
       }
+      FolderLock.release(folder);
       throw e;
     }
     this.watchThread = new Thread(this::watchLoop, "asyncop-dirstore-" + folder.getFileName());
@@ -274,6 +280,9 @@ public final class DirectoryStore implements WatchableStore {
     } catch (IOException e) {
       Log.warn("closing " + LOCK_FILE + " of " + folder, e);
     }
+    // after the channel's close, which released any file lock taken through it: a store opened on
+    // the folder from now on may make a new in-JVM lock without ever asking for the file lock twice
+    FolderLock.release(folder);
     watches.failAll(new IllegalStateException("store closed"));
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -495,5 +504,33 @@ public final class DirectoryStore implements WatchableStore {
   @Override
   public String toString() {
     return "DirectoryStore[" + folder + ", watches=" + watches.size() + (closed.isSet() ? ", closed" : "") + "]";
+  }
+
+  /** How many folders have an in-JVM lock now (for leak checks). */
+  static int lockedFolders() {
+    return JVM_LOCKS.size();
+  }
+
+  /**
+   * The in-JVM lock of a folder, shared by every store open on it (the folder's file lock is per
+   * JVM and must never be requested twice), counted so that it is dropped when the last of them
+   * closes: a process that opens stores on many folders in turn keeps none of their locks.
+   */
+  private static final class FolderLock {
+    final ReentrantLock lock = new ReentrantLock();
+    /** Stores open on the folder; read and written only inside the map's compute functions. */
+    int stores;
+
+    static ReentrantLock acquire(Path folder) {
+      return JVM_LOCKS.compute(folder, (f, l) -> {
+        FolderLock fl = l == null ? new FolderLock() : l;
+        fl.stores++;
+        return fl;
+      }).lock;
+    }
+
+    static void release(Path folder) {
+      JVM_LOCKS.computeIfPresent(folder, (f, l) -> --l.stores == 0 ? null : l);
+    }
   }
 }

@@ -52,6 +52,32 @@ class DirectoryStoreTest extends WatchableStoreContract {
   }
 
   @Test
+  void closingTheLastStoreOfAFolderDropsItsInJvmLock() {
+    int before = DirectoryStore.lockedFolders();
+    for (int i = 0; i < 200; i++) { // a process that opens stores on many folders in turn
+      DirectoryStore.open(dir.resolve("many-" + i)).close();
+    }
+    assertEquals(before, DirectoryStore.lockedFolders(), "no lock kept for a closed folder");
+
+    Path shared = dir.resolve("shared");
+    DirectoryStore a = DirectoryStore.open(shared);
+    DirectoryStore b = DirectoryStore.open(shared);
+    assertEquals(before + 1, DirectoryStore.lockedFolders(), "one lock for the folder's stores");
+    a.close();
+    b.write("/x", "1"); // still under the folder's lock: b is open
+    assertTrue(b.compareAndSet("/x", Optional.of("1"), Optional.of("2")));
+    DirectoryStore c = DirectoryStore.open(shared);
+    assertTrue(c.compareAndSet("/x", Optional.of("2"), Optional.of("3")), "c sees b's writes, under one lock");
+    b.close();
+    c.close();
+    assertEquals(before, DirectoryStore.lockedFolders());
+    try (DirectoryStore d = DirectoryStore.open(shared)) { // a new lock for a reopened folder
+      assertEquals(Optional.of("3"), d.read("/x"));
+      assertTrue(d.compareAndSet("/x", Optional.of("3"), Optional.of("4")));
+    }
+  }
+
+  @Test
   void close_stopsTheWatchThread() {
     String name = "asyncop-dirstore-store";
     assertTrue(threadAlive(name));
