@@ -5,10 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -56,7 +53,8 @@ public final class DomainCreator {
   final DirectoryStore store;
   final StoreIo io;
   final DomainIds ids;
-  private final Path script;
+  /** The device model's shell script, run with {@code sh -c}: no file to leave behind. */
+  private final String script;
   private final ConcurrentHashMap<DomainId, Domain> running = new ConcurrentHashMap<>();
   /** The process group of every device model ever started (its pid), to look for leftovers. */
   private final Set<Integer> deviceModelGroups = ConcurrentHashMap.newKeySet();
@@ -72,7 +70,7 @@ public final class DomainCreator {
     this.io = StoreIo.of(ctx);
     ChildProcesses.of(ctx); // binds the native library now, not in the middle of a creation
     this.ids = new DomainIds(4096);
-    this.script = extractScript();
+    this.script = readScript();
   }
 
   /**
@@ -142,7 +140,7 @@ public final class DomainCreator {
     d[0] = new Domain(id, ao);
     running.put(id, d[0]);
     ProcessSpec spec = ProcessSpec.builder()
-        .command(List.of("/bin/sh", script.toString(), store.folder().toString(),
+        .command(List.of("/bin/sh", "-c", script, "asyncop-device-model", store.folder().toString(),
             Integer.toString(id.value()), seconds(cfg), cfg.dmMode.name().toLowerCase(Locale.ROOT)))
         .stdout(Output.discard())
         .stderr(Output.capture(4096))
@@ -158,18 +156,14 @@ public final class DomainCreator {
     return String.format(Locale.ROOT, "%.3f", cfg.dmDelay.toNanos() / 1e9);
   }
 
-  private static Path extractScript() {
+  private static String readScript() {
     try (InputStream in = DomainCreator.class.getResourceAsStream("device-model.sh")) {
       if (in == null) {
         throw new IllegalStateException("device-model.sh is missing from the classpath");
       }
-      Path p = Files.createTempFile("asyncop-device-model", ".sh",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
-      p.toFile().deleteOnExit();
-      return p;
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the device model script", e);
+      throw new UncheckedIOException("cannot read the device model script", e);
     }
   }
 }

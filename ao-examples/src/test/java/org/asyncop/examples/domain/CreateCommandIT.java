@@ -124,7 +124,7 @@ class CreateCommandIT {
   private static List<Long> deviceModels(String folder) {
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().arguments().map(Arrays::asList)
-            .filter(a -> a.contains(folder) && a.get(0).contains("asyncop-device-model"))
+            .filter(a -> a.contains(folder) && a.contains("asyncop-device-model"))
             .isPresent())
         .map(ProcessHandle::pid)
         .toList();
