@@ -53,6 +53,11 @@ public final class Channels implements ContextService {
    * operation that has ended: `gate` refuses those, or has terminated() wait until they are posted.
    * Such a call holds the ao (Interest.hold) inside the gate, before it posts the start: a refused
    * call holds nothing, and an accepted one holds while the loop still runs to end the hold.
+   * terminated() closes each loop's selector in a task on that loop, looking it up there, after
+   * the gate is stopped: a start that opens a selector runs on that loop too, so it runs either
+   * before the close task (which then finds the selector) or after it (and finds the gate
+   * stopped). Looked up on the calling thread instead, a selector a start was opening on another
+   * loop just then was missed and left open.
    */
   private final AoContext ctx;
   private final ConcurrentHashMap<Integer, LoopSelector> selectors = new ConcurrentHashMap<>();
@@ -203,12 +208,15 @@ public final class Channels implements ContextService {
   public CompletionStage<?> terminated() {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     all.add(gate.stop()); // a start posted after the selector's close below fails its interest
-    for (LoopSelector s : selectors.values()) {
+    for (AoLoop loop : ctx.loops()) { // every loop, not the selectors seen now: see the overview
       CompletableFuture<Void> done = new CompletableFuture<>();
-      s.loop.execute(
+      loop.execute(
           () -> {
             try {
-              s.close();
+              LoopSelector s = selectors.get(loop.index());
+              if (s != null) {
+                s.close();
+              }
             } finally {
               done.complete(null);
             }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -326,6 +327,39 @@ class ChannelsTest {
     assertTrue(two.close(Duration.ofSeconds(10)));
     assertEquals(List.of(), Ops.helperThreads(two));
     assertEquals(before, epollDescriptors(), "every selector closed");
+  }
+
+  @Test
+  void aStartRacingTheCloseOfAContextWithTwoLoopsLeavesNoSelectorOpen() throws Exception {
+    // The start of an interest on an ended operation, from another thread, as the close begins:
+    // it may open its loop's selector while the last loop to go quiet runs the service's close.
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+    long before = epollDescriptors();
+    for (int round = 0; round < 1_000; round++) {
+      AoContext two = AoContext.builder().name("ch-race").loops(2).build();
+      Channels twoChannels = Channels.of(two);
+      Ops<String> op = Ops.begin(two);
+      op.ao.complete("ended");
+      op.awaitOutcome();
+      CompletableFuture<Void> go = new CompletableFuture<>();
+      int spin = ThreadLocalRandom.current().nextInt(200_000);
+      Thread starter = new Thread(() -> {
+        go.join();
+        for (long until = System.nanoTime() + spin; System.nanoTime() < until; ) {
+          Thread.onSpinWait(); // a random moment of the close
+        }
+        try {
+          twoChannels.whenAcceptable(op.ao, server, rc -> {});
+        } catch (IllegalStateException refusedAfterTheClose) {
+          // the other outcome of the race
+        }
+      }, "starter");
+      starter.start();
+      go.complete(null);
+      assertTrue(two.close(Duration.ofSeconds(10)), "round " + round);
+      starter.join();
+      assertEquals(before, epollDescriptors(), "round " + round + ": a selector left open");
+    }
   }
 
   @Test
