@@ -55,6 +55,10 @@ final class Creation {
     id = d;
     progress("writing entries", d.storePath());
     creator.io.run(ao, "writing the entries of " + d, () -> {
+      // the id is ours: whatever an earlier user of the store left under it (a domain kept by
+      // another run on the same folder) must not pass for this domain's own entries, such as a
+      // device model's "running"
+      creator.store.remove(d.storePath());
       creator.store.write(d.storePath() + "/name", cfg.name);
       creator.store.write(d.storePath() + "/state", "creating");
       return null;

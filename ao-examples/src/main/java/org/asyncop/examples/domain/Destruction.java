@@ -69,13 +69,17 @@ final class Destruction {
       Throwable failed = o.failure();
       if (o.rc() == Rc.OK) {
         entriesGone = true;
+        progress.accept(Progress.of(Progress.CLEANING_UP, "releasing id " + id.value()));
+        creator.ids.release(id);
       } else {
+        // the id is kept: released, it would go to the next creation, which would find these
+        // entries (a device model reported running) as if they were its own; kept idle, the
+        // domain can be destroyed again once the store can be written
         progress.accept(Progress.of(Progress.CLEANING_UP, "entries " + id.storePath()
-            + " could not be removed: " + (failed == null ? "?" : failed.getMessage())));
+            + " could not be removed (" + (failed == null ? "?" : failed.getMessage())
+            + "); keeping id " + id.value() + " reserved: destroy it again"));
+        creator.ids.idle(id);
       }
-      // the id is released even so: a store that cannot be written cannot confuse its next user
-      progress.accept(Progress.of(Progress.CLEANING_UP, "releasing id " + id.value()));
-      creator.ids.release(id);
       finished = true;
       if (failed == null) {
         ao.complete(null);

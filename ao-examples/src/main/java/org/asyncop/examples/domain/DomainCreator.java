@@ -90,7 +90,9 @@ public final class DomainCreator {
 
   /**
    * Begins destroying a domain this creator made (or kept after a cancel): kill its device model,
-   * remove its entries, release its id; progress as in the cleanup of {@link #create}.
+   * remove its entries, release its id; progress as in the cleanup of {@link #create}. If the
+   * entries cannot be removed, the destruction fails and the id stays reserved, so that no new
+   * domain takes those entries for its own: destroy it again once the store can be written.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code id} is not a domain of this creator, or is still

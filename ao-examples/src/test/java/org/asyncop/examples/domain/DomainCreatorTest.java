@@ -24,6 +24,7 @@ import org.asyncop.core.Rc;
 import org.asyncop.examples.domain.DomainConfig.DeviceModelMode;
 import org.asyncop.watch.DirectoryStore;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,8 +199,58 @@ class DomainCreatorTest {
     assertEquals(Rc.FAIL, o.rc());
     assertTrue(o.failure().getMessage().contains("writing the entries"), o.failure()::getMessage);
     assertEquals(List.of("reserving id", "writing entries", Progress.CANCELLING,
-        "cleaning up: removing", "cleaning up: entries", "cleaning up: releasing"), h.progress);
-    assertEquals(0, creator.reservedIds());
+        "cleaning up: removing", "cleaning up: entries"), h.progress);
+    assertEquals(1, creator.reservedIds(), "kept: its entries could not be checked gone");
+  }
+
+  @Test
+  void entriesLeftUnderAFreeIdAreNotTakenForTheNewDomains() throws Exception {
+    // what another run on the same folder left: a domain 1 whose device model reported running
+    store.write("/local/domain/1/device-model/state", "running");
+    Heard h = new Heard();
+    creator.create(quick().deviceModelMode(DeviceModelMode.HANG)
+        .deviceModelTimeout(Duration.ofMillis(300)).build(), h.how()).close();
+    Outcome<DomainId> o = h.await();
+    assertEquals(Rc.FAIL, o.rc(), "its own device model never reported");
+    assertInstanceOf(TimeoutException.class, o.failure());
+    assertNothingLeft();
+  }
+
+  @Test
+  void aDestroyThatCannotRemoveTheEntriesKeepsTheIdUntilADestroyThatCan() throws Exception {
+    Heard h = new Heard();
+    creator.create(quick().build(), h.how()).close();
+    DomainId id = h.await().value();
+    // the removal fails for real: an immutable file (root may write anywhere else)
+    Path pinned = folder.resolve("local/domain/" + id.value() + "/state/.value");
+    Assumptions.assumeTrue(chattr("+i", pinned), "needs chattr on this file system");
+    List<String> progress = new CopyOnWriteArrayList<>();
+    CompletableFuture<Outcome<Void>> failed = new CompletableFuture<>();
+    try {
+      creator.destroy(id, AoHow.<Void>callback(failed::complete)
+          .onProgress(p -> progress.add(p.detail()))).close();
+      assertEquals(Rc.FAIL, failed.get(20, TimeUnit.SECONDS).rc());
+      assertEquals(1, creator.reservedIds(), "the id stays reserved: its entries are still there");
+      assertTrue(progress.stream().anyMatch(p -> p.contains("keeping id " + id.value())), progress::toString);
+      Heard next = new Heard(); // gets another id, not the one whose entries are left
+      creator.create(quick().build(), next.how()).close();
+      DomainId other = next.await().value();
+      assertTrue(other.value() != id.value(), "a new domain got id " + other.value());
+      CompletableFuture<Outcome<Void>> gone = new CompletableFuture<>();
+      creator.destroy(other, AoHow.callback(gone::complete)).close();
+      assertEquals(Rc.OK, gone.get(20, TimeUnit.SECONDS).rc());
+    } finally {
+      chattr("-i", pinned);
+    }
+    CompletableFuture<Outcome<Void>> again = new CompletableFuture<>();
+    creator.destroy(id, AoHow.callback(again::complete)).close(); // idle again: may be retried
+    assertEquals(Rc.OK, again.get(20, TimeUnit.SECONDS).rc());
+    assertNothingLeft();
+  }
+
+  private static boolean chattr(String flag, Path file) throws Exception {
+    Process p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+    return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
   }
 
   @Test
@@ -213,7 +264,7 @@ class DomainCreatorTest {
     assertInstanceOf(IllegalStateException.class, o.failure());
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertEquals(List.of(), LeftBehind.deviceModelProcesses(creator.deviceModelGroups()));
-      assertEquals(0, creator.reservedIds());
+      assertEquals(1, creator.reservedIds(), "kept: its entries could not be removed");
       assertEquals(List.of(), ctx.liveOperations(), "operations still live");
     });
   }
