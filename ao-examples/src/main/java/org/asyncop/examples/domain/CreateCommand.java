@@ -14,7 +14,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.AoHow;
@@ -149,6 +149,9 @@ public final class CreateCommand {
       err.println("create: " + e.getMessage());
       return EXIT_USAGE;
     }
+    // before anything is made: a Ctrl-C from here on cancels what the command starts, and the
+    // command still removes its temporary store (without the handler the JVM would just end)
+    CtrlC ctrlC = new CtrlC();
     Path folder;
     boolean temporary = o.store() == null;
     try {
@@ -164,7 +167,12 @@ public final class CreateCommand {
         DirectoryStore store = DirectoryStore.open(folder)) {
       DomainCreator creator = new DomainCreator(ctx, store);
       clock.say("store " + folder + (temporary ? " (temporary)" : ""));
-      status = o.count() == 1 ? one(creator, o, clock) : many(creator, store, o, clock, start);
+      if (!ctrlC.caught) {
+        clock.say("(Ctrl-C cannot be caught on this JVM; it ends the process)");
+      }
+      status = o.count() == 1
+          ? one(creator, o, clock, ctrlC)
+          : many(creator, store, o, clock, start, ctrlC);
     } finally {
       if (temporary) {
         deleteTree(folder);
@@ -174,14 +182,13 @@ public final class CreateCommand {
     return status;
   }
 
-  private static int one(DomainCreator creator, Options o, Clock clock) {
+  private static int one(DomainCreator creator, Options o, Clock clock, CtrlC ctrlC) {
     clock.say("creating " + o.config());
     CompletableFuture<Outcome<DomainId>> done = new CompletableFuture<>();
     CancelHandle handle = creator.create(o.config(),
         AoHow.<DomainId>callback(done::complete).onProgress(clock::progress).named("create"));
-    AtomicInteger interrupts = new AtomicInteger();
-    boolean ctrlC = Sigint.handle(() -> {
-      if (interrupts.incrementAndGet() == 1) {
+    ctrlC.onPress(presses -> {
+      if (presses == 1) {
         clock.say("^C: cancelling (Ctrl-C again to force)");
         handle.cancel();
       } else {
@@ -189,9 +196,6 @@ public final class CreateCommand {
         handle.cancelNow();
       }
     });
-    if (!ctrlC) {
-      clock.say("(Ctrl-C cannot be caught on this JVM; it ends the process)");
-    }
     Duration after = o.cancelAfter();
     if (after != null) {
       delayed(after).execute(() -> clock.say("cancelling after " + after.toMillis() + " ms: "
@@ -219,7 +223,7 @@ public final class CreateCommand {
   }
 
   private static int many(DomainCreator creator, DirectoryStore store, Options o, Clock clock,
-      long start) {
+      long start, CtrlC ctrlC) {
     long seed = System.nanoTime();
     Random random = new Random(seed);
     DomainConfig cfg = o.config();
@@ -230,10 +234,9 @@ public final class CreateCommand {
     // Ctrl-C as for one creation, for all of them (and those started after it): without this
     // handler the JVM would end at once and leave every running device model behind
     List<CancelHandle> handles = new ArrayList<>();
-    AtomicInteger interrupts = new AtomicInteger();
-    Sigint.handle(() -> {
+    ctrlC.onPress(presses -> {
       synchronized (handles) {
-        boolean force = interrupts.incrementAndGet() > 1;
+        boolean force = presses > 1;
         clock.say(force ? "^C again: forcing"
             : "^C: cancelling every creation (Ctrl-C again to force)");
         for (CancelHandle h : handles) {
@@ -255,7 +258,7 @@ public final class CreateCommand {
       CancelHandle h = creator.create(one, AoHow.callback(done::complete));
       synchronized (handles) {
         handles.add(h);
-        if (interrupts.get() > 0) {
+        if (ctrlC.presses() > 0) {
           h.cancel();
         }
       }
@@ -287,7 +290,47 @@ public final class CreateCommand {
     clock.say("left behind: " + (left.isEmpty() ? "nothing" : String.join("; ", left)));
     clock.say(String.format(Locale.ROOT, "wall time %.3f s",
         (System.nanoTime() - start) / 1e9));
-    return !left.isEmpty() ? EXIT_FAIL : interrupts.get() > 0 ? EXIT_CANCEL : EXIT_OK;
+    return !left.isEmpty() ? EXIT_FAIL : ctrlC.presses() > 0 ? EXIT_CANCEL : EXIT_OK;
+  }
+
+  /**
+   * The command's Ctrl-C presses, counted from its start: a press that comes before the
+   * creations exist reaches them as soon as they do. Each press runs the action set last, with
+   * the count of presses so far, on a JVM signal thread.
+   */
+  private static final class CtrlC {
+    /** Whether this JVM lets SIGINT be caught; if not, Ctrl-C ends the process as usual. */
+    final boolean caught;
+    private int presses; // guarded by this
+    private IntConsumer action = presses -> {}; // guarded by this
+
+    CtrlC() {
+      caught = Sigint.handle(() -> {
+        IntConsumer a;
+        int n;
+        synchronized (this) {
+          n = ++presses;
+          a = action;
+        }
+        a.accept(n);
+      });
+    }
+
+    /** From now on a press runs {@code a}; runs it at once if presses came before. */
+    void onPress(IntConsumer a) {
+      int n;
+      synchronized (this) {
+        action = a;
+        n = presses;
+      }
+      if (n > 0) {
+        a.accept(n);
+      }
+    }
+
+    synchronized int presses() {
+      return presses;
+    }
   }
 
   private static Executor delayed(Duration d) {

@@ -107,6 +107,21 @@ class CreateCommandIT {
   }
 
   @Test
+  void ctrlCRightAsTheCreationBeginsStillCancelsItAndRemovesTheTemporaryStore() throws Exception {
+    Run run = new Run("create", "--dm-delay", "30s", "--timeout", "60s");
+    run.awaitLine("creating "); // the command has just called create(); a press now counts too
+    run.signal("INT");
+    assertEquals(130, run.exit(), run.output());
+    String out = run.output();
+    assertTrue(out.contains("^C: cancelling"), out);
+    assertTrue(out.contains("outcome CANCEL"), out);
+    String storeLine = run.lines.stream().filter(l -> l.contains("(temporary)")).findFirst()
+        .orElseThrow(() -> new AssertionError("no store line in\n" + out));
+    String folder = storeLine.substring(storeLine.indexOf("store ") + 6, storeLine.indexOf(" (temporary)"));
+    assertTrue(!Files.exists(Path.of(folder)), "the temporary store " + folder + " was removed");
+  }
+
+  @Test
   void ctrlCWithCountCancelsEveryCreationAndLeavesNoDeviceModel(@TempDir Path store)
       throws Exception {
     String folder = store.toString();
