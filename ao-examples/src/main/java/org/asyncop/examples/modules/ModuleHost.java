@@ -143,8 +143,9 @@ public final class ModuleHost {
   /**
    * Unloads the module {@code name} (see the class comment). The stage completes with the report
    * once deinit ran; it fails with {@link NoSuchElementException} if no module of that name is
-   * loaded, or with a {@link TimeoutException} if the module is stuck even after it was forced.
-   * Unloading a module that is already unloading waits for the same end.
+   * loaded, or with a {@link TimeoutException} if the module is stuck even after it was forced
+   * (at once when it was found stuck before). Unloading a module that is already unloading waits
+   * for the same end.
    *
    * @throws NullPointerException if {@code name} is null
    */
@@ -159,6 +160,10 @@ public final class ModuleHost {
       Loaded m = modules.get(name);
       if (m == null) {
         f.completeExceptionally(new NoSuchElementException("no module named " + name));
+        return;
+      }
+      if (m.stuck) { // no bound runs for it any more: nothing would ever answer a waiter
+        f.completeExceptionally(new TimeoutException("module " + name + " is stuck"));
         return;
       }
       m.waiters.add(f);

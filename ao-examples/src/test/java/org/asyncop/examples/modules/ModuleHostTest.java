@@ -269,6 +269,23 @@ class ModuleHostTest {
   }
 
   @Test
+  void unloadingAModuleFoundStuckAgainFailsAtOnce_ratherThanNeverCompleting() throws Exception {
+    ModuleHost host = ModuleHost.create("stuck-twice", Duration.ofMillis(100), events::add);
+    join(host.load("deaf", IgnoresCleanupModule.class.getName(), Map.of()));
+    for (int attempt = 1; attempt <= 2; attempt++) { // the second finds it stuck already
+      int a = attempt;
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+          () -> soon(host.unload("deaf")), () -> "unload " + a + " of the stuck module");
+      assertInstanceOf(TimeoutException.class, e.getCause());
+      assertTrue(e.getCause().getMessage().contains("deaf is stuck"), e.getCause().getMessage());
+    }
+    assertEquals(List.of("deaf"), host.loaded());
+    connect(portOf("deaf")).close(); // it ends after all
+    await().atMost(BOUND).until(() -> host.loaded().isEmpty());
+    join(host.quit());
+  }
+
+  @Test
   void anEventListenerThatThrowsAnErrorBreaksNeitherUnloadNorQuit() throws Exception {
     ModuleHost host = ModuleHost.create("throwing-listener", BOUND, e -> {
       events.add(e);
