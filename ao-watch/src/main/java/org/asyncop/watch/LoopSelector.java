@@ -30,8 +30,9 @@ import org.asyncop.core.Rc;
  * <p>Each key's attachment is the list of interests waiting on that channel; the key's interest
  * set is the union of their ops. When a key is selected, every interest whose op is ready is
  * removed and fired (one-shot), and the interest set shrinks accordingly; a key left with no
- * interest is cancelled, so nothing stays registered. Re-registering a channel whose cancelled key
- * is not yet flushed first flushes it with {@code selectNow()}. A channel closed while waited on
+ * interest is cancelled and flushed at once with {@code selectNow()}, so nothing stays registered
+ * and a channel its owner closes next is closed for real (see cancel(SelectionKey)).
+ * Re-registering a channel whose key the JDK cancelled (a close) first flushes it the same way. A channel closed while waited on
  * has its key cancelled by the JDK without a wakeup; a sweep, at most once a second (the driver
  * bounds the loop's wait while a key is registered), fails the interests of invalid keys.
  *
@@ -262,8 +263,7 @@ final class LoopSelector implements LoopWaiter, LoopDriver {
   /** Sets the key's ops to what its interests want; cancels it when none is left. */
   private void update(SelectionKey k, List<Interest> list) {
     if (list.isEmpty()) {
-      k.cancel();
-      watched.remove(k);
+      cancel(k);
       return;
     }
     int ops = 0;
@@ -277,13 +277,30 @@ final class LoopSelector implements LoopWaiter, LoopDriver {
     }
   }
 
+  /**
+   * Cancels a key no interest wants any more and deregisters it at once. A channel closed while
+   * it is still registered with a selector, even through a cancelled key, is really closed only at
+   * that selector's next select: a listening socket closed by its interest's callback would stay
+   * bound and keep accepting connections after its owner reported it closed (an EchoServer's
+   * stop). Costs no more select calls than before: a key re-registered for the next readiness
+   * had to be flushed first anyway (register()).
+   */
+  private void cancel(SelectionKey k) {
+    k.cancel();
+    watched.remove(k);
+    try {
+      selector.selectNow(); // what it selects stays in selectedKeys for the next poll
+    } catch (IOException | RuntimeException e) {
+      Log.warn("deregistering a cancelled key of " + loop, e); // the next poll finds it broken
+    }
+  }
+
   private void failAll(SelectionKey k) {
     List<Interest> list = attached(k);
     List<Interest> failing = new ArrayList<>(list);
     interests -= list.size();
     list.clear();
-    watched.remove(k);
-    k.cancel();
+    cancel(k);
     for (Interest x : failing) {
       x.fired(Rc.FAIL);
     }

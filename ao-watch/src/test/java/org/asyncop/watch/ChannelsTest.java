@@ -363,6 +363,38 @@ class ChannelsTest {
   }
 
   @Test
+  void aListenerClosedByItsCancelledInterestsCallbackIsClosedAtOnce() throws Exception {
+    ServerSocketChannel listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    listener.configureBlocking(false);
+    int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    Ops<Void> op = Ops.begin(ctx);
+    CompletableFuture<String> afterClose = new CompletableFuture<>();
+    channels.whenAcceptable(op.ao, listener, rc -> {
+      try {
+        listener.close();
+      } catch (Exception e) {
+        afterClose.completeExceptionally(e);
+      }
+      afterClose.complete(bindResult(port)); // right after the close, still on the loop
+      op.ao.cancelled();
+    });
+    await().atMost(ofSeconds(5)).until(() -> channels.interestCount() == 1);
+    op.ao.cancel();
+    assertEquals("free", afterClose.get(5, TimeUnit.SECONDS), "the port after the close");
+    op.awaitOutcome();
+  }
+
+  private static String bindResult(int port) {
+    try (ServerSocketChannel again = ServerSocketChannel.open()) {
+      again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return "free";
+    } catch (Exception e) {
+      return "still bound: " + e;
+    }
+  }
+
+  @Test
   void timersFire_onALoopThatWaitsInItsSelector() {
     // The loop waits in select() (an accept interest no client answers); each sleep is started by
     // the previous one's callback, on the loop, so only select()'s own bound can end the waits.

@@ -31,6 +31,24 @@ class EchoServerTest {
   }
 
   @Test
+  void whenStopCompletesThePortIsFree_soAServerCanStartOnItAgain() throws Exception {
+    try (AoContext ctx = AoContext.builder().name("echo-restart").build()) {
+      EchoServer server = start(ctx);
+      int port = server.port();
+      InetSocketAddress same = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+      for (int round = 0; round < 10; round++) {
+        // the stop's javadoc: when the stage completes, the listening socket is closed
+        server = join(server.stop().thenCompose(o -> EchoServer.start(ctx, same)));
+        assertEquals(port, server.port());
+        try (Socket s = Sockets.connect(port)) {
+          Sockets.echo(s, 100);
+        }
+      }
+      join(server.stop());
+    }
+  }
+
+  @Test
   void manyClientsAtOnceEachGetTheirEcho() throws Exception {
     int threads = 16;
     int perThread = 16;
