@@ -18,11 +18,12 @@ import org.jspecify.annotations.Nullable;
  *
  * state (see ChildInfo.State):
  *   RUNNING -> STOPPING    stop or restart requested (its operation is cancelled), or the
- *                          supervisor is stopping it
- *   RUNNING -> RESTARTING  its incarnation ended on its own and the policy restarts it later
+ *                          supervisor is stopping it, or its incarnation's outcome arrived
+ *   STOPPING -> RESTARTING its incarnation ended on its own and the policy restarts it later
  *   STOPPING, RESTARTING -> RUNNING  a new incarnation was launched
  *   any -> (removed)       it ended for good: dropped from the supervisor's maps
- * `current` is non-null exactly while RUNNING or STOPPING.
+ * `current` is the incarnation: set by each launch (a new service is RUNNING a moment before its
+ * first one), cleared when its outcome arrives, after the state became STOPPING.
  */
 final class Child<M, R> {
   final ServiceKey<M, R> key;

@@ -309,6 +309,10 @@ public final class Supervisor {
 
   /** Loop: an incarnation's outcome arrived; decide what comes next. */
   private <M, R> void ended(Child<M, R> c, Child<M, R>.Incarnation inc, Outcome<Void> o) {
+    // STOPPING until what follows relaunches, schedules or drops it: readers on other threads
+    // (and senders' actions run by abandonPending below) must not see it RUNNING with no
+    // incarnation
+    c.state = ChildInfo.State.STOPPING;
     c.current = null;
     c.lastOutcome = o;
     c.lastFailure = o.rc() == Rc.FAIL ? o.failure() : null;

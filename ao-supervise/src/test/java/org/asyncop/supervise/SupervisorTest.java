@@ -114,6 +114,25 @@ class SupervisorTest {
   }
 
   @Test
+  void aServiceWhoseIncarnationEndedIsNotSeenRunning() throws Exception {
+    Supervisor sup = Supervisor.builder(ctx).start();
+    join(sup.start(A, RestartPolicy.never(), ao -> (msg, reply) -> {
+      if (msg.equals("fail")) { // any other message is left unanswered
+        ao.fail(new IllegalStateException("failure of a"));
+      }
+    }));
+    // the end fails the unanswered message on the loop while it handles the end: a lookup made
+    // by the sender's action then sees the service between its end and its drop
+    CompletableFuture<java.util.Optional<ChildInfo>> seen = new CompletableFuture<>();
+    sup.send(A, "unanswered").whenComplete((r, e) -> seen.complete(sup.lookup(A)));
+    sup.send(A, "fail");
+    java.util.Optional<ChildInfo> info = seen.get(10, TimeUnit.SECONDS);
+    assertTrue(info.isEmpty() || info.get().state() != ChildInfo.State.RUNNING,
+        "an ended service looked up as " + info);
+    awaitTrue(() -> sup.lookup(A).isEmpty());
+  }
+
+  @Test
   void alwaysRestartsAServiceThatEndsOk() {
     Supervisor sup = Supervisor.builder(ctx)
         .defaultPolicy(RestartPolicy.always().withBackoff(Duration.ZERO, Duration.ZERO)).start();
