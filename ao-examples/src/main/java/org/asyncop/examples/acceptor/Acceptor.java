@@ -1,5 +1,7 @@
 package org.asyncop.examples.acceptor;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -23,7 +25,10 @@ import org.jspecify.annotations.Nullable;
  * stays acceptable, so waiting again at once would spin. Instead the acceptor counts it, sleeps
  * (a timer on its operation, doubling from BACKOFF_MIN to BACKOFF_MAX while it goes on), and then
  * waits again; a successful accept resets the delay. Any other accept error fails the acceptor
- * with the cause, for the supervisor to restart it.
+ * with the cause, for the supervisor to restart it. A restarted acceptor that finds no descriptor
+ * for its new listening socket backs off the same way and tries again, instead of failing: each
+ * failure would count against the supervisor's restart intensity, which such a run of failures
+ * passes within a second, and the server would end with every connection it serves.
  *
  * Confined to the operation's loop. Ends only through end(), which closes the listening socket
  * before it completes the operation.
@@ -37,22 +42,41 @@ final class Acceptor {
 
   private final EchoServer server;
   private final Ao<Void> ao;
-  private final ServerSocketChannel listener;
+  private final InetSocketAddress address;
+  /** Null until it is open (a restart may wait for a descriptor). */
+  private @Nullable ServerSocketChannel listener;
   private final Channels channels;
   private final Timers timers;
   private Duration backoff = BACKOFF_MIN;
 
-  private Acceptor(EchoServer server, Ao<Void> ao, ServerSocketChannel listener) {
+  private Acceptor(EchoServer server, Ao<Void> ao, InetSocketAddress address) {
     this.server = server;
     this.ao = ao;
-    this.listener = listener;
+    this.address = address;
     this.channels = Channels.of(ao.context());
     this.timers = Timers.of(ao.context());
   }
 
-  /** The acceptor service's factory: binds and begins accepting. */
-  static Service<String, Void> start(EchoServer server, Ao<Void> ao, InetSocketAddress address)
+  /**
+   * The acceptor service's factory: binds and begins accepting. A first start fails with any
+   * error; a restart that is out of descriptors backs off and tries again (see above).
+   */
+  static Service<String, Void> start(
+      EchoServer server, Ao<Void> ao, InetSocketAddress address, boolean restart)
       throws IOException {
+    Acceptor a = new Acceptor(server, ao, address);
+    try {
+      a.listen();
+    } catch (IOException e) {
+      if (!restart || !outOfDescriptors(e)) {
+        throw e;
+      }
+      a.backOff(a::listenAgain);
+    }
+    return (msg, reply) -> reply.fail(new UnsupportedOperationException("the acceptor takes no messages"));
+  }
+
+  private void listen() throws IOException {
     ServerSocketChannel l = ServerSocketChannel.open();
     try {
       l.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -62,14 +86,29 @@ final class Acceptor {
       l.close();
       throw e;
     }
-    Acceptor a = new Acceptor(server, ao, l);
+    listener = l;
     server.listening(l);
-    a.await();
-    return (msg, reply) -> reply.fail(new UnsupportedOperationException("the acceptor takes no messages"));
+    await(l);
   }
 
-  private void await() {
-    channels.whenAcceptable(ao, listener, rc -> {
+  private void listenAgain() {
+    if (ao.isCancelRequested()) {
+      end(Rc.CANCEL, null);
+      return;
+    }
+    try {
+      listen();
+    } catch (IOException e) {
+      if (outOfDescriptors(e)) {
+        backOff(this::listenAgain);
+      } else {
+        end(Rc.FAIL, e);
+      }
+    }
+  }
+
+  private void await(ServerSocketChannel l) {
+    channels.whenAcceptable(ao, l, rc -> {
       switch (rc) {
         case OK -> acceptSome();
         case CANCEL -> end(Rc.CANCEL, null);
@@ -84,13 +123,14 @@ final class Acceptor {
       end(Rc.CANCEL, null);
       return;
     }
+    ServerSocketChannel l = requireNonNull(listener); // open: its interest fired
     for (int i = 0; i < BATCH; i++) {
       SocketChannel c;
       try {
-        c = listener.accept();
+        c = l.accept();
       } catch (IOException e) {
         if (outOfDescriptors(e)) {
-          backOff();
+          backOff(this::acceptSome);
         } else {
           end(Rc.FAIL, e);
         }
@@ -102,7 +142,7 @@ final class Acceptor {
       backoff = BACKOFF_MIN;
       server.accepted(c);
     }
-    await();
+    await(l);
   }
 
   private static boolean outOfDescriptors(IOException e) {
@@ -110,13 +150,14 @@ final class Acceptor {
     return m != null && m.contains("Too many open files"); // EMFILE, and ENFILE ("... in system")
   }
 
-  private void backOff() {
+  /** Out of descriptors: counts it, sleeps, then runs {@code then} (or ends on a cancel). */
+  private void backOff(Runnable then) {
     server.backedOff();
     Duration d = backoff;
     backoff = d.multipliedBy(2).compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : d.multipliedBy(2);
     timers.sleep(ao, d, rc -> {
       if (rc == Rc.OK) {
-        acceptSome();
+        then.run();
       } else {
         end(Rc.CANCEL, null);
       }
@@ -124,8 +165,11 @@ final class Acceptor {
   }
 
   private void end(Rc rc, @Nullable IOException e) {
+    ServerSocketChannel l = listener;
     try {
-      listener.close();
+      if (l != null) {
+        l.close();
+      }
     } catch (IOException closing) {
       // the descriptor is gone either way
     }

@@ -72,8 +72,9 @@ public final class EchoServer {
     CompletableFuture<EchoServer> started = new CompletableFuture<>();
     s.sup.start(ACCEPTOR, acceptorPolicy, ao -> {
       // on a restart, bind the same port again
-      InetSocketAddress a = s.port == 0 ? address : new InetSocketAddress(address.getAddress(), s.port);
-      return Acceptor.start(s, ao, a);
+      boolean restart = s.port != 0;
+      InetSocketAddress a = restart ? new InetSocketAddress(address.getAddress(), s.port) : address;
+      return Acceptor.start(s, ao, a, restart);
     }).whenComplete((v, e) -> {
       if (e == null) {
         started.complete(s);

@@ -76,7 +76,7 @@ public final class EchoServerMain {
   }
 
   /** Loads every class under {@code org/asyncop} in the class path's directories. */
-  private static void preload() throws IOException {
+  static void preload() throws IOException {
     ClassLoader loader = EchoServerMain.class.getClassLoader();
     for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
       Path root = Path.of(entry);
