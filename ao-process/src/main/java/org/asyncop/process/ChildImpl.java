@@ -33,9 +33,13 @@ final class ChildImpl implements Child, CancelHook {
    * state: bits, written only inside the monitor, read anywhere (volatile).
    *   TERM       the cancel hook sent SIGTERM; a timer sends SIGKILL after the grace period
    *   KILL       SIGKILL was sent for the cancel (at once, or when the grace ran out)
+   *   LEFT       the leader has exited (a zombie): a cancel from now on sends SIGKILL at once to
+   *              what it left in its group, no SIGTERM and grace, since the leader's reap would
+   *              put the group out of the grace timer's reach; its work had finished
    *   REAPED     the leader was reaped: no signal is ever sent to the pid or the group after this
    *   DELIVERED  the exit was handed to the ao's loop
-   * Transitions: 0 -> TERM -> TERM|KILL; 0 -> KILL; any -> +REAPED -> +DELIVERED.
+   * Transitions: 0 -> TERM -> TERM|KILL; 0 -> KILL; any -> +LEFT (-> +KILL) -> +REAPED ->
+   * +DELIVERED.
    * Invariant: a signal is sent only by the thread that holds the monitor and sees REAPED clear.
    * rc CANCEL if TERM was set before REAPED, or KILL was and the child died of a signal.
    */
@@ -43,6 +47,7 @@ final class ChildImpl implements Child, CancelHook {
   private static final int KILL = 2;
   private static final int REAPED = 4;
   private static final int DELIVERED = 8;
+  private static final int LEFT = 16;
   private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
   static final int RUNNING = 0;
@@ -153,15 +158,20 @@ final class ChildImpl implements Child, CancelHook {
       escalate();
       return;
     }
-    boolean reaped;
+    boolean noGrace;
     synchronized (this) {
-      reaped = (state & REAPED) != 0;
-      if (!reaped && (state & (TERM | KILL)) == 0) {
-        LIBC.kill(-pid, Native.SIGTERM);
-        state |= TERM;
+      noGrace = (state & (REAPED | LEFT)) != 0;
+      if ((state & (REAPED | TERM | KILL)) == 0) {
+        if ((state & LEFT) != 0) {
+          LIBC.kill(-pid, Native.SIGKILL); // see LEFT
+          state |= KILL;
+        } else {
+          LIBC.kill(-pid, Native.SIGTERM);
+          state |= TERM;
+        }
       }
     }
-    if (reaped) {
+    if (noGrace) {
       g.cancel();
     }
   }
@@ -182,6 +192,7 @@ final class ChildImpl implements Child, CancelHook {
    */
   void leaderExited() {
     synchronized (this) {
+      state |= LEFT;
       if ((state & REAPED) == 0 && (killGroupOnExit || (state & (TERM | KILL)) != 0)) {
         LIBC.kill(-pid, Native.SIGKILL); // the leader is a zombie: only the rest is hit
       }

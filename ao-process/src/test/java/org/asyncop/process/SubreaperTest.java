@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.OptionalInt;
 import org.asyncop.core.AoContext;
 import org.asyncop.core.Rc;
@@ -65,6 +66,24 @@ class SubreaperTest {
     assertEquals(Rc.FAIL, e.rc());
     assertEquals(OptionalInt.of(4), e.exitCode(), "the leader's own status, not a member's");
     assertFalse(Procs.exists(grandchild));
+  }
+
+  @Test
+  void aCancelWithGraceAfterTheLeaderExitedKillsWhatItLeftInItsGroup() {
+    Path gcFile = tmp.resolve("gc.pid");
+    // the leader exits at once, leaving a member that ignores SIGTERM; with killGroupOnExit off
+    // its reap waits (up to the output wait) for the group to empty, and the cancel comes then
+    Procs.Op op = new Procs.Op(ctx, procs, ProcessSpec.builder()
+        .command("sh", "-c", "trap '' TERM; sleep 100 & echo $! > " + gcFile + "; exit 0")
+        .killGroupOnExit(false).outputWait(Duration.ofSeconds(5))
+        .killPolicy(KillPolicy.termThenKill(Duration.ofSeconds(30))).build());
+    int grandchild = Procs.awaitPid(gcFile);
+    await().atMost(Procs.LIVENESS).until(() -> Procs.state(op.child.pid()) == 'Z');
+    op.ao.cancel();
+    ChildExit e = op.awaitExit();
+    assertEquals(Rc.OK, e.rc(), "its work had finished before the cancel: " + e);
+    assertFalse(Procs.exists(grandchild), "the member it left is still there (state "
+        + Procs.state(grandchild) + ")");
   }
 
   @Test
