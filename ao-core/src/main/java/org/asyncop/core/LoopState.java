@@ -10,8 +10,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the context tracks per loop: its live top-level operations (an intrusive list, so beginning
  * an operation touches no shared structure and allocates nothing but, every 64 begins, the list's
- * head holder) and the begins on their way
- * to it from other threads.
+ * head holder) and the begins on their way to it from other threads.
  *
  * <p>Begins from other threads reach the loop through an intrusive stack ({@link #arriving},
  * linked through the operations' own {@code nextLive}, unused until they are listed), drained by

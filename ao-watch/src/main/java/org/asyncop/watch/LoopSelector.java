@@ -32,7 +32,8 @@ import org.asyncop.core.Rc;
  * removed and fired (one-shot), and the interest set shrinks accordingly; a key left with no
  * interest is cancelled and flushed at once with {@code selectNow()}, so nothing stays registered
  * and a channel its owner closes next is closed for real (see cancel(SelectionKey)).
- * Re-registering a channel whose key the JDK cancelled (a close) first flushes it the same way. A channel closed while waited on
+ * Re-registering a channel whose key the JDK cancelled (a close) first flushes it the same way.
+ * A channel closed while waited on
  * has its key cancelled by the JDK without a wakeup; a sweep, at most once a second (the driver
  * bounds the loop's wait while a key is registered), fails the interests of invalid keys.
  *

@@ -67,7 +67,8 @@ class DirectoryStoreTest extends WatchableStoreContract {
     b.write("/x", "1"); // still under the folder's lock: b is open
     assertTrue(b.compareAndSet("/x", Optional.of("1"), Optional.of("2")));
     DirectoryStore c = DirectoryStore.open(shared);
-    assertTrue(c.compareAndSet("/x", Optional.of("2"), Optional.of("3")), "c sees b's writes, under one lock");
+    assertTrue(c.compareAndSet("/x", Optional.of("2"), Optional.of("3")),
+        "c sees b's writes, under one lock");
     b.close();
     c.close();
     assertEquals(before, DirectoryStore.lockedFolders());

@@ -80,7 +80,8 @@ class LocalQueueTest {
 
   @Test
   void aNullTaskIsRefusedByName() {
-    NullPointerException e = assertThrows(NullPointerException.class, () -> new LocalQueue().add(null));
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> new LocalQueue().add(null));
     assertEquals("task", e.getMessage());
   }
 }

@@ -73,7 +73,8 @@ final class Acceptor {
       }
       a.backOff(a::listenAgain);
     }
-    return (msg, reply) -> reply.fail(new UnsupportedOperationException("the acceptor takes no messages"));
+    return (msg, reply) ->
+        reply.fail(new UnsupportedOperationException("the acceptor takes no messages"));
   }
 
   private void listen() throws IOException {

@@ -117,7 +117,8 @@ class CreateCommandIT {
     assertTrue(out.contains("outcome CANCEL"), out);
     String storeLine = run.lines.stream().filter(l -> l.contains("(temporary)")).findFirst()
         .orElseThrow(() -> new AssertionError("no store line in\n" + out));
-    String folder = storeLine.substring(storeLine.indexOf("store ") + 6, storeLine.indexOf(" (temporary)"));
+    String folder =
+        storeLine.substring(storeLine.indexOf("store ") + 6, storeLine.indexOf(" (temporary)"));
     assertTrue(!Files.exists(Path.of(folder)), "the temporary store " + folder + " was removed");
   }
 

@@ -231,7 +231,8 @@ class DomainCreatorTest {
           .onProgress(p -> progress.add(p.detail()))).close();
       assertEquals(Rc.FAIL, failed.get(20, TimeUnit.SECONDS).rc());
       assertEquals(1, creator.reservedIds(), "the id stays reserved: its entries are still there");
-      assertTrue(progress.stream().anyMatch(p -> p.contains("keeping id " + id.value())), progress::toString);
+      assertTrue(progress.stream().anyMatch(p -> p.contains("keeping id " + id.value())),
+          progress::toString);
       Heard next = new Heard(); // gets another id, not the one whose entries are left
       creator.create(quick().build(), next.how()).close();
       DomainId other = next.await().value();
@@ -249,7 +250,8 @@ class DomainCreatorTest {
   }
 
   private static boolean chattr(String flag, Path file) throws Exception {
-    Process p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
     return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
   }
 
